@@ -1,0 +1,30 @@
+{
+    "name": "Invoicing Specialist",
+    "summary": "Bill matching, invoice disputes, customer statements and audit exports "
+    "for invoicing specialists, AP/AR clerks, accountants and auditors",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "license": "LGPL-3",
+    "author": "invoicing_specialist developers",
+    "website": "https://example.invalid/invoicing_specialist",
+    "depends": ["account", "purchase_stock", "mail"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        # security
+        "security/invoicing_specialist_security.xml",
+        "security/ir.model.access.csv",
+        # data
+        # views
+        "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
+        # wizards
+        # reports
+        # menus last
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/demo_data.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,1 @@
+"""Pure functions (no ORM, no database): the arithmetic kernels each capability calls."""

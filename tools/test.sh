@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# `make test`: lint, a fresh database installed with Odoo's own test runner, a demo install and an
+# uninstall with a clean log, then the pytest-odoo suite against the test database.
+# Exits non-zero on any failure; the pytest summary line is printed last.
+set -uo pipefail
+source "$(dirname "$0")/common.sh"
+bash "$ROOT/tools/ensure_env.sh" || exit $?
+
+TEST_DB="${TEST_DB:-invoicing_test}"
+DEMO_DB="${DEMO_DB:-${TEST_DB}_demo}"
+LOGS="$BUILD/logs"
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log  # Odoo appends to its log file: start each run clean.
+failed=()
+step() { printf '\n=== %s\n' "$*"; }
+
+step "lint: ruff, pylint-odoo mandatory checks, XML well-formed"
+cd "$ROOT"
+"$VENV/bin/ruff" check invoicing_specialist tools bench || failed+=("ruff")
+"$VENV/bin/pylint" --rcfile=.pylintrc-mandatory invoicing_specialist || failed+=("pylint-odoo")
+"$VENV/bin/python" - <<'PY' || failed+=("xml")
+import pathlib, sys
+from lxml import etree
+bad = 0
+for path in sorted(pathlib.Path("invoicing_specialist").rglob("*.xml")):
+    try:
+        etree.parse(str(path))
+    except etree.XMLSyntaxError as error:
+        bad += 1
+        print(f"{path}: {error}")
+print(f"xml: {'%d malformed file(s)' % bad if bad else 'all files well-formed'}")
+sys.exit(1 if bad else 0)
+PY
+
+step "Odoo's test runner: fresh database $TEST_DB, install with --test-enable"
+dropdb --if-exists --force "$TEST_DB"
+odoo_bin -d "$TEST_DB" -i invoicing_specialist --test-enable --test-tags /invoicing_specialist \
+    --stop-after-init --no-http --log-level=info --logfile "$LOGS/odoo-tests.log"
+rc=$?
+grep -E "odoo.tests.result: |post-tests in|at_install-tests in|FAIL: |ERROR: " "$LOGS/odoo-tests.log" | tail -n 20
+[ $rc -eq 0 ] || failed+=("odoo test runner (exit $rc, see $LOGS/odoo-tests.log)")
+"$VENV/bin/python" "$ROOT/tools/check_log.py" "$LOGS/odoo-tests.log" "install and tests" || failed+=("log of install and tests")
+
+step "demo data: fresh database $DEMO_DB with demo, then uninstall"
+dropdb --if-exists --force "$DEMO_DB"
+odoo_bin -d "$DEMO_DB" -i invoicing_specialist --with-demo --stop-after-init --no-http \
+    --log-level=info --logfile "$LOGS/odoo-demo.log" || failed+=("demo install")
+"$VENV/bin/python" "$ROOT/tools/check_log.py" "$LOGS/odoo-demo.log" "install with demo" || failed+=("log of demo install")
+odoo_cmd module uninstall -d "$DEMO_DB" invoicing_specialist > "$LOGS/odoo-uninstall.log" 2>&1 \
+    || failed+=("uninstall")
+"$VENV/bin/python" "$ROOT/tools/check_log.py" "$LOGS/odoo-uninstall.log" "uninstall" || failed+=("log of uninstall")
+state=$(psql -d "$DEMO_DB" -tAc "SELECT state FROM ir_module_module WHERE name = 'invoicing_specialist'")
+echo "invoicing_specialist after uninstall: $state"
+[ "$state" = "uninstalled" ] || failed+=("uninstall left the module $state")
+dropdb --if-exists --force "$DEMO_DB"
+
+step "pytest-odoo against $TEST_DB"
+"$VENV/bin/pytest" -p no:cacheprovider --odoo-database="$TEST_DB" --odoo-config="$(odoo_conf)" \
+    --odoo-log-level=warn invoicing_specialist/tests -q 2>&1 | tee "$LOGS/pytest.log"
+prc=${PIPESTATUS[0]}
+case $prc in
+    0) ;;
+    5) failed+=("pytest collected no test") ;;
+    *) failed+=("pytest (exit $prc)") ;;
+esac
+
+if [ ${#failed[@]} -gt 0 ]; then
+    printf '\nFAILED steps:\n'
+    printf '  - %s\n' "${failed[@]}"
+fi
+# The pytest summary line goes last, as CI reads it.
+summary=$(grep -E "^=+ .*(passed|failed|error|no tests ran).* =+$|^[0-9]+ (passed|failed)" "$LOGS/pytest.log" | tail -n 1)
+echo "${summary:-pytest printed no summary}"
+[ ${#failed[@]} -eq 0 ]
