@@ -1,0 +1,78 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+
+class IspecDemoHistory(models.AbstractModel):
+    """Builds the receivables story of the demo data: a year of customer invoices, payments,
+    part payments, credit notes and overdue items, dated relative to today so that aging,
+    statements and reports always have something to show. Called only from demo XML."""
+
+    _name = "ispec.demo.history"
+    _description = "Invoicing Specialist demo history"
+
+    @api.model
+    def _load_customer_history(self):
+        today = fields.Date.context_today(self)
+        ref = self.env.ref
+        net30 = ref("account.account_payment_term_30days")
+        consulting = ref("invoicing_specialist.demo_product_consulting")
+        chairs = ref("invoicing_specialist.demo_product_chair")
+        paper = ref("invoicing_specialist.demo_product_paper")
+        eur = ref("base.EUR")
+        eur.active = True
+
+        def invoice(customer, months_ago, lines, currency=None, move_type="out_invoice", days=0):
+            move = self.env["account.move"].create({
+                "move_type": move_type,
+                "partner_id": customer.id,
+                "invoice_date": today - relativedelta(months=months_ago, days=days),
+                "invoice_payment_term_id": net30.id,
+                "currency_id": (currency or self.env.company.currency_id).id,
+                "invoice_line_ids": [
+                    (0, 0, {"product_id": product.id, "quantity": qty, "price_unit": price})
+                    for product, qty, price in lines
+                ],
+            })
+            move.action_post()
+            return move
+
+        def pay(moves, months_ago, amount=None, days=0):
+            wizard = self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=moves.ids
+            ).create({"payment_date": today - relativedelta(months=months_ago, days=days)})
+            if amount is not None:
+                wizard.amount = amount
+            wizard.action_create_payments()
+
+        # Northwind Retail: a good payer, one invoice a month, the last one not yet due.
+        northwind = ref("invoicing_specialist.demo_customer_northwind")
+        for months_ago in range(11, 0, -1):
+            paid = invoice(northwind, months_ago, [(consulting, 10, 120.0), (paper, 20, 6.5)])
+            pay(paid, months_ago - 1, days=-20)
+        invoice(northwind, 0, [(consulting, 8, 120.0)], days=3)
+
+        # Atlas Builders: slow payer with items overdue 1-30, 31-60, 91-120 days, one partly paid.
+        atlas = ref("invoicing_specialist.demo_customer_atlas")
+        invoice(atlas, 5, [(chairs, 12, 180.0)])
+        partly = invoice(atlas, 3, [(chairs, 20, 175.0), (consulting, 6, 120.0)])
+        pay(partly, 2, amount=2000.0)
+        invoice(atlas, 2, [(consulting, 15, 120.0)])
+        invoice(atlas, 1, [(paper, 200, 6.0)], days=15)
+
+        # Cedar Clinics: an invoice corrected by a credit note, a late payment and a current item.
+        cedar = ref("invoicing_specialist.demo_customer_cedar")
+        wrong = invoice(cedar, 4, [(chairs, 10, 190.0)])
+        credit = invoice(cedar, 4, [(chairs, 2, 190.0)], move_type="out_refund", days=-5)
+        (wrong + credit).line_ids.filtered(lambda line: line.account_type == "asset_receivable").reconcile()
+        pay(wrong, 2)
+        late = invoice(cedar, 3, [(consulting, 12, 125.0)])
+        pay(late, 1)
+        invoice(cedar, 0, [(paper, 50, 6.5), (consulting, 2, 125.0)], days=10)
+
+        # Blue Lagoon Hotels: billed in euros, one paid, one open and one overdue.
+        lagoon = ref("invoicing_specialist.demo_customer_lagoon")
+        paid_eur = invoice(lagoon, 6, [(chairs, 30, 160.0)], currency=eur)
+        pay(paid_eur, 5)
+        invoice(lagoon, 2, [(consulting, 20, 110.0)], currency=eur)
+        invoice(lagoon, 0, [(paper, 100, 6.0)], currency=eur, days=5)
