@@ -16,11 +16,27 @@ class IspecDemoHistory(models.AbstractModel):
         today = fields.Date.context_today(self)
         ref = self.env.ref
         net30 = ref("account.account_payment_term_30days")
-        consulting = ref("invoicing_specialist.demo_product_consulting")
-        chairs = ref("invoicing_specialist.demo_product_chair")
-        paper = ref("invoicing_specialist.demo_product_paper")
         eur = ref("base.EUR")
         eur.active = True
+        # No xmlids on these: they are business records referenced by posted entries, so
+        # uninstalling the addon must leave them alone, as it leaves the books alone.
+        Product = self.env["product.product"]
+        consulting = Product.create({
+            "name": "Consulting Hour", "type": "service", "list_price": 120.0, "standard_price": 70.0,
+            "uom_id": ref("uom.product_uom_hour").id,
+        })
+        chairs = Product.create({
+            "name": "Ergonomic Office Chair", "type": "consu", "is_storable": True,
+            "list_price": 180.0, "standard_price": 110.0,
+        })
+        paper = Product.create({"name": "Copy Paper Ream", "type": "consu", "list_price": 6.5, "standard_price": 3.2})
+        Partner = self.env["res.partner"]
+
+        def customer(name, email, city, country, **extra):
+            return Partner.create({
+                "name": name, "is_company": True, "email": email, "city": city,
+                "country_id": ref(country).id, **extra,
+            })
 
         def invoice(customer, months_ago, lines, currency=None, move_type="out_invoice", days=0):
             move = self.env["account.move"].create({
@@ -46,14 +62,16 @@ class IspecDemoHistory(models.AbstractModel):
             wizard.action_create_payments()
 
         # Northwind Retail: a good payer, one invoice a month, the last one not yet due.
-        northwind = ref("invoicing_specialist.demo_customer_northwind")
+        northwind = customer("Northwind Retail", "accounts@northwind.example.com", "Bristol", "base.uk")
         for months_ago in range(11, 0, -1):
             paid = invoice(northwind, months_ago, [(consulting, 10, 120.0), (paper, 20, 6.5)])
             pay(paid, months_ago - 1, days=-20)
         invoice(northwind, 0, [(consulting, 8, 120.0)], days=3)
 
         # Atlas Builders: slow payer with items overdue 1-30, 31-60, 91-120 days, one partly paid.
-        atlas = ref("invoicing_specialist.demo_customer_atlas")
+        atlas = customer("Atlas Builders", "payables@atlas-builders.example.com", "Denver", "base.us", child_ids=[
+            (0, 0, {"name": "Dana Ortiz", "type": "invoice", "email": "dana.ortiz@atlas-builders.example.com"}),
+        ])
         invoice(atlas, 5, [(chairs, 12, 180.0)])
         partly = invoice(atlas, 3, [(chairs, 20, 175.0), (consulting, 6, 120.0)])
         pay(partly, 2, amount=2000.0)
@@ -61,7 +79,7 @@ class IspecDemoHistory(models.AbstractModel):
         invoice(atlas, 1, [(paper, 200, 6.0)], days=15)
 
         # Cedar Clinics: an invoice corrected by a credit note, a late payment and a current item.
-        cedar = ref("invoicing_specialist.demo_customer_cedar")
+        cedar = customer("Cedar Clinics", "finance@cedar-clinics.example.com", "Portland", "base.us")
         wrong = invoice(cedar, 4, [(chairs, 10, 190.0)])
         credit = invoice(cedar, 4, [(chairs, 2, 190.0)], move_type="out_refund", days=-5)
         (wrong + credit).line_ids.filtered(lambda line: line.account_type == "asset_receivable").reconcile()
@@ -71,7 +89,7 @@ class IspecDemoHistory(models.AbstractModel):
         invoice(cedar, 0, [(paper, 50, 6.5), (consulting, 2, 125.0)], days=10)
 
         # Blue Lagoon Hotels: billed in euros, one paid, one open and one overdue.
-        lagoon = ref("invoicing_specialist.demo_customer_lagoon")
+        lagoon = customer("Blue Lagoon Hotels", "comptabilite@bluelagoon.example.com", "Marseille", "base.fr")
         paid_eur = invoice(lagoon, 6, [(chairs, 30, 160.0)], currency=eur)
         pay(paid_eur, 5)
         invoice(lagoon, 2, [(consulting, 20, 110.0)], currency=eur)
