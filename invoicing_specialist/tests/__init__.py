@@ -1,2 +1,3 @@
 from . import test_foundation
 from . import test_statement_kernel
+from . import test_statement_data
