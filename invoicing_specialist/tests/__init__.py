@@ -1,3 +1,4 @@
 from . import test_foundation
 from . import test_statement_kernel
 from . import test_statement_data
+from . import test_statement_output
