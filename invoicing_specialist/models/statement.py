@@ -422,7 +422,11 @@ class IspecStatement(models.AbstractModel):
         partner = partner.commercial_partner_id
         company = self.env["res.company"].browse(data["company_id"])
         name, content, mimetype = self._render_document(partner, data, output_format)
-        attachment = self.env["ir.attachment"].create({
+        # sudo: attaching the statement to the customer and posting it in the customer's chatter
+        # need write access on res.partner, which billing users lack; the caller has already been
+        # allowed to produce the statement (specialists), the author stays the current user and
+        # only this generated file and message are written.
+        attachment = self.env["ir.attachment"].sudo().create({
             "name": name, "raw": content, "mimetype": mimetype, "res_model": "res.partner", "res_id": partner.id,
         })
         template = company.ispec_statement_template_id or self.env.ref(
@@ -437,7 +441,7 @@ class IspecStatement(models.AbstractModel):
         else:
             subject = self.with_context(lang=lang).env._("Statement of account from %(company)s", company=company.name)
             body = subject
-        message = partner.with_context(mail_notify_force_send=False, lang=lang).message_post(
+        message = partner.sudo().with_context(mail_notify_force_send=False, lang=lang).message_post(
             subject=subject,
             body=body,
             partner_ids=recipient.ids,
@@ -446,7 +450,7 @@ class IspecStatement(models.AbstractModel):
             subtype_xmlid="mail.mt_comment",
             email_layout_xmlid="mail.mail_notification_light",
         )
-        return attachment, message
+        return attachment.sudo(False), message.sudo(False)
 
     @api.model
     def _invoice_address(self, partner):

@@ -90,6 +90,7 @@ class IspecStatementRun(models.Model):
 
     def action_start(self):
         """Add the customers (if none yet) and send the statements now."""
+        self.check_access("write")
         for run in self:
             if run.state == "done":
                 raise UserError(self.env._("%(run)s is done already; retry its failed lines instead.", run=run.name))
@@ -100,6 +101,7 @@ class IspecStatementRun(models.Model):
 
     def action_retry_failed(self):
         """Put the failed customers back in the queue and send them again."""
+        self.check_access("write")
         for run in self:
             failed = run.line_ids.filtered(lambda line: line.state == "failed")
             if not failed:
@@ -117,6 +119,7 @@ class IspecStatementRun(models.Model):
         """Customers with receivable items in the run's company up to its date (one query)."""
         self.ensure_one()
         company_ids = self.env["res.company"].search([("id", "child_of", self.company_id.id)]).ids
+        self.env.flush_all()
         rows = self.env.execute_query(SQL(
             """
             SELECT DISTINCT p.commercial_partner_id

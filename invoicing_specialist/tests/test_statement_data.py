@@ -26,6 +26,7 @@ class StatementLedgerCase(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env.user.group_ids = [Command.link(cls.env.ref("invoicing_specialist.group_manager").id)]
         cls.eur = cls.setup_other_currency("EUR", rates=[("2024-01-01", 2.0)])
         cls.usd = cls.company_data["currency"]
         cls.customer = cls.env["res.partner"].create({

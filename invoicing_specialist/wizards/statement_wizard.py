@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..models.statement import STATEMENT_TYPES
 
@@ -66,6 +66,8 @@ class IspecStatementWizard(models.TransientModel):
         data = self._data()
         partners = self.partner_ids.commercial_partner_id
         if self.delivery == "email":
+            if not self.env.user.has_group("invoicing_specialist.group_specialist"):
+                raise AccessError(self.env._("Only invoicing specialists may email statements to customers."))
             recipients = {partner: partner._ispec_statement_recipient() for partner in partners}
             missing = [partner.display_name for partner, recipient in recipients.items() if not recipient.email]
             if missing:
