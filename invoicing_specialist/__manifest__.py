@@ -32,6 +32,7 @@
     ],
     "demo": [
         "demo/demo_data.xml",
+        "demo/statement_demo.xml",
     ],
     "installable": True,
     "application": False,
