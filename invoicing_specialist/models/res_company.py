@@ -14,8 +14,8 @@ class ResCompany(models.Model):
         string="Statement Frequency",
         default="monthly",
         required=True,
-        help="How often the scheduled statements go out; quarterly runs in January, April, July and October. "
-        "It is also the default frequency of customers who do not set their own.",
+        help="Default statement frequency of customers who do not set their own. The scheduled run goes out "
+        "every month on the statement day; quarterly customers are included in January, April, July and October.",
     )
     ispec_statement_day = fields.Integer(
         string="Statement Day",
