@@ -5,6 +5,7 @@ from unittest.mock import patch
 import openpyxl
 from psycopg2 import IntegrityError
 
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -157,6 +158,26 @@ class TestStatementRun(StatementLedgerCase):
         self.env.flush_all()
         # The run row is locked while a worker processes it.
         first._lock()
+
+    def test_lock_nowait_between_workers(self):
+        """Two workers (two database connections) cannot process the same run at once."""
+        company_id = self.env.ref("base.main_company").id  # committed, visible to other connections
+        with self.registry.cursor() as cr:
+            run_id = api.Environment(cr, SUPERUSER_ID, {})["ispec.statement.run"].create({
+                "company_id": company_id, "statement_type": "outstanding", "date": "2001-01-31",
+            }).id
+            cr.commit()
+        try:
+            with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+                api.Environment(cr_a, SUPERUSER_ID, {})["ispec.statement.run"].browse(run_id)._lock()
+                with self.assertRaisesRegex(UserError, "being processed by another job"):
+                    api.Environment(cr_b, SUPERUSER_ID, {})["ispec.statement.run"].browse(run_id)._lock()
+                cr_a.rollback()
+                cr_b.rollback()
+        finally:
+            with self.registry.cursor() as cr:
+                api.Environment(cr, SUPERUSER_ID, {})["ispec.statement.run"].browse(run_id).unlink()
+                cr.commit()
 
     def test_run_activity_dates_checked(self):
         with self.assertRaises(UserError):
