@@ -162,11 +162,12 @@ class TestStatementRun(StatementLedgerCase):
     def test_lock_nowait_between_workers(self):
         """Two workers (two database connections) cannot process the same run at once."""
         company_id = self.env.ref("base.main_company").id  # committed, visible to other connections
+        # A run the other connections can see: a separate cursor commits when its block ends, and
+        # the run is removed the same way at the end.
         with self.registry.cursor() as cr:
             run_id = api.Environment(cr, SUPERUSER_ID, {})["ispec.statement.run"].create({
                 "company_id": company_id, "statement_type": "outstanding", "date": "2001-01-31",
             }).id
-            cr.commit()
         try:
             with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
                 api.Environment(cr_a, SUPERUSER_ID, {})["ispec.statement.run"].browse(run_id)._lock()
@@ -177,7 +178,6 @@ class TestStatementRun(StatementLedgerCase):
         finally:
             with self.registry.cursor() as cr:
                 api.Environment(cr, SUPERUSER_ID, {})["ispec.statement.run"].browse(run_id).unlink()
-                cr.commit()
 
     def test_run_activity_dates_checked(self):
         with self.assertRaises(UserError):
