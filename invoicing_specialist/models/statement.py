@@ -83,7 +83,7 @@ class IspecStatement(models.AbstractModel):
                     "line_id": row["id"],
                     "move_id": row["move_id"],
                     "move_name": row["move_name"],
-                    "move_type": row["move_type"],
+                    "doc_type": row["doc_type"],
                     "ref": row["ref"],
                     "date": row["date"],
                     "date_maturity": row["date_maturity"],
@@ -123,7 +123,7 @@ class IspecStatement(models.AbstractModel):
                     {
                         "move_id": row["move_id"],
                         "move_name": row["move_name"],
-                        "move_type": row["move_type"],
+                        "doc_type": row["doc_type"],
                         "ref": row["ref"],
                         "date": row["date"],
                         "date_maturity": row["date_maturity"],
@@ -151,7 +151,12 @@ class IspecStatement(models.AbstractModel):
             """
             SELECT l.id, p.commercial_partner_id AS partner_id, l.move_id, l.currency_id, l.date,
                    COALESCE(l.date_maturity, l.date) AS date_maturity, l.amount_currency, l.balance,
-                   l.reconciled, m.name AS move_name, COALESCE(m.ref, '') AS ref, m.move_type
+                   l.reconciled, m.name AS move_name, COALESCE(m.ref, '') AS ref,
+                   CASE WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
+                        WHEN m.move_type = 'out_refund' THEN 'credit_note'
+                        WHEN m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL THEN
+                             CASE WHEN l.balance > 0 THEN 'refund' ELSE 'payment' END
+                        ELSE 'entry' END AS doc_type
               FROM account_move_line l
               JOIN account_account a ON a.id = l.account_id
               JOIN account_move m ON m.id = l.move_id
@@ -169,7 +174,7 @@ class IspecStatement(models.AbstractModel):
         open_items = SQL(
             """
             SELECT 'open' AS kind, l.partner_id, l.currency_id, l.move_id, l.id, l.date, l.date_maturity,
-                   l.move_name, l.ref, l.move_type, l.amount_currency, l.balance,
+                   l.move_name, l.ref, l.doc_type, l.amount_currency, l.balance,
                    l.amount_currency - COALESCE(pd.amount_currency, 0) + COALESCE(pc.amount_currency, 0)
                        AS open_amount_currency,
                    l.balance - COALESCE(pd.amount, 0) + COALESCE(pc.amount, 0) AS open_balance
@@ -211,9 +216,9 @@ class IspecStatement(models.AbstractModel):
             parts.append(SQL(
                 """
                 SELECT 'move', partner_id, currency_id, move_id, MIN(id), MIN(date), MIN(date_maturity),
-                       move_name, ref, move_type, SUM(amount_currency), SUM(balance), NULL, NULL
+                       move_name, ref, doc_type, SUM(amount_currency), SUM(balance), NULL, NULL
                   FROM lines WHERE date >= %(date_start)s
-                 GROUP BY partner_id, currency_id, move_id, move_name, ref, move_type
+                 GROUP BY partner_id, currency_id, move_id, move_name, ref, doc_type
                 """,
                 date_start=date_start,
             ))
@@ -246,6 +251,14 @@ class IspecStatement(models.AbstractModel):
             self.env._("Current"), self.env._("1-30"), self.env._("31-60"), self.env._("61-90"),
             self.env._("91-120"), self.env._("Over 120"),
         ]
+
+    @api.model
+    def _doc_type_labels(self):
+        """What each statement line is, in the current language."""
+        return {
+            "invoice": self.env._("Invoice"), "credit_note": self.env._("Credit Note"),
+            "payment": self.env._("Payment"), "refund": self.env._("Refund"), "entry": self.env._("Entry"),
+        }
 
     @api.model
     def _statement_title(self, statement_type):
@@ -327,6 +340,7 @@ class IspecStatement(models.AbstractModel):
                 sheet.write_datetime(row, 3, fields.Datetime.to_datetime(data["date_start"]), date_fmt)
             row += 2
             labels = self_lang._bucket_labels(company, data["date_end"])
+            doc_labels = self_lang._doc_type_labels()
             for section in statement["sections"]:
                 currency = section["currency"]
                 money = book.add_format({"num_format": _excel_money_format(currency, lang_rec)})
@@ -336,7 +350,7 @@ class IspecStatement(models.AbstractModel):
                 row += 1
                 if data["statement_type"] == "activity":
                     for col, head in enumerate((_t("Date"), _t("Number"), _t("Reference"), _t("Due date"),
-                                                _t("Amount"), _t("Balance"))):
+                                                _t("Amount"), _t("Balance"), _t("Type"))):
                         sheet.write(row, col, head, bold)
                     row += 1
                     sheet.write(row, 1, _t("Balance brought forward"))
@@ -349,13 +363,15 @@ class IspecStatement(models.AbstractModel):
                         sheet.write_datetime(row, 3, fields.Datetime.to_datetime(line["date_maturity"]), date_fmt)
                         sheet.write_number(row, 4, line["amount"], money)
                         sheet.write_number(row, 5, line["running"], money)
+                        sheet.write(row, 6, doc_labels.get(line["doc_type"], ""))
                         row += 1
                     sheet.write(row, 1, _t("Closing balance"), bold)
                     sheet.write_number(row, 5, section["closing_balance"], money_bold)
                     row += 2
                 else:
                     for col, head in enumerate((_t("Date"), _t("Number"), _t("Reference"), _t("Due date"),
-                                                _t("Original"), _t("Open"), _t("Disputed"), _t("Balance"))):
+                                                _t("Original"), _t("Open"), _t("Disputed"), _t("Balance"),
+                                                _t("Type"))):
                         sheet.write(row, col, head, bold)
                     row += 1
                     for line in section["lines"]:
@@ -367,6 +383,7 @@ class IspecStatement(models.AbstractModel):
                         sheet.write_number(row, 5, line["open"], money)
                         sheet.write_number(row, 6, line["disputed"], money)
                         sheet.write_number(row, 7, line["running"], money)
+                        sheet.write(row, 8, doc_labels.get(line["doc_type"], ""))
                         row += 1
                     row += 1
                 sheet.write(row, 0, _t("Aging"), bold)

@@ -19,11 +19,12 @@ class ReportStatement(models.AbstractModel):
         statements = statement_model._get_statement_data(
             partners.ids, data["date_end"], data.get("date_start"), data["statement_type"], company
         )
-        labels, titles, addresses = {}, {}, {}
+        labels, titles, addresses, doc_labels = {}, {}, {}, {}
         for partner in partners:
             in_lang = statement_model.with_context(lang=partner.lang or self.env.lang)
             labels[partner.id] = in_lang._bucket_labels(company, data["date_end"])
             titles[partner.id] = in_lang._statement_title(data["statement_type"])
+            doc_labels[partner.id] = in_lang._doc_type_labels()
             addresses[partner.id] = statement_model._invoice_address(partner)
         return {
             "doc_ids": partners.ids,
@@ -34,6 +35,7 @@ class ReportStatement(models.AbstractModel):
             "statements": statements,
             "bucket_labels": labels,
             "titles": titles,
+            "doc_labels": doc_labels,
             "addresses": addresses,
             "bank": statement_model._company_bank(company),
             "date_end": fields.Date.to_date(data["date_end"]),

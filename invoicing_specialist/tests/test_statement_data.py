@@ -130,11 +130,13 @@ class TestStatementData(StatementLedgerCase):
             [(self.inv2.id, 500.0, 1120.0), (self.cn1.id, -150.0, 970.0),
              (self.rf1_pay.move_id.id, 80.0, 1050.0)],
         )
+        self.assertEqual([row["doc_type"] for row in usd["activity"]], ["invoice", "credit_note", "refund"])
         self.assertEqual(usd["closing_balance"], 1050.0)
         self.assertEqual(usd["buckets"], [500.0, -150.0, 0.0, 700.0, 0.0, 0.0], "aging as of the end date")
         eur = self._section(statement, self.eur)
         self.assertEqual(eur["balance_forward"], 600.0)
-        self.assertEqual([(row["amount"], row["running"]) for row in eur["activity"]], [(-250.0, 350.0)])
+        self.assertEqual([(row["doc_type"], row["amount"], row["running"]) for row in eur["activity"]],
+                         [("payment", -250.0, 350.0)])
         self.assertEqual(eur["closing_balance"], 350.0)
 
     def test_monthly_buckets(self):

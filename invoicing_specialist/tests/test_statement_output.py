@@ -134,3 +134,5 @@ class TestStatementOutput(StatementLedgerCase):
         self.assertIn("31/03/2025", html)
         self.assertIn("1\u202f050,00", html.replace("\xa0", "\u202f").replace(" ", "\u202f"))
         self.assertIn(self.rf1_pay.move_id.name, html)
+        for label in ("Invoice", "Credit Note", "Refund", "Payment", "Balance brought forward"):
+            self.assertIn(label, html)
