@@ -30,6 +30,8 @@ class IspecStatementRun(models.Model):
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _BATCH_SIZE = 50  # customers per committed batch in the scheduled action
+    _SYNC_LIMIT = 25  # above this many customers, "Send Statements" hands the run to the scheduled action
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, readonly=True)
@@ -39,6 +41,9 @@ class IspecStatementRun(models.Model):
     user_id = fields.Many2one("res.users", string="Started By", default=lambda self: self.env.user, readonly=True)
     started_at = fields.Datetime(readonly=True)
     scheduled = fields.Boolean(readonly=True, help="Created by the scheduled action.")
+    queued = fields.Boolean(
+        readonly=True, help="Sent in the background by the scheduled action, a batch at a time.",
+    )
     state = fields.Selection(
         [("draft", "Draft"), ("running", "In Progress"), ("done", "Done")],
         default="draft", required=True, readonly=True, tracking=True,
@@ -96,7 +101,25 @@ class IspecStatementRun(models.Model):
                 raise UserError(self.env._("%(run)s is done already; retry its failed lines instead.", run=run.name))
             if not run.line_ids:
                 run._add_customers(run._default_customers())
+        big = self.filtered(lambda run: len(run.line_ids.filtered(lambda line: line.state == "pending"))
+                            > self._SYNC_LIMIT)
+        for run in self - big:
             run._process()
+        if big:
+            # Too many customers to render in one request: the scheduled action sends them in
+            # committed batches.
+            big.queued = True
+            self.env.ref("invoicing_specialist.ir_cron_statement_runs")._trigger()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._("The statements are being sent in the background; "
+                                          "reload the run to follow its progress."),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         return True
 
     def action_retry_failed(self):
@@ -158,7 +181,7 @@ class IspecStatementRun(models.Model):
                 "%(run)s is being processed by another job right now; wait for it to finish.", run=name,
             )) from None
 
-    def _process(self, batch_size=50, commit=False):
+    def _process(self, batch_size=None, commit=False):
         """Send the statements of the pending lines, ``batch_size`` customers at a time.
 
         Each customer's sending and its line's state are written in one savepoint, so a line is
@@ -167,6 +190,7 @@ class IspecStatementRun(models.Model):
         whose mail was never committed.
         """
         self.ensure_one()
+        batch_size = batch_size or self._BATCH_SIZE
         self._lock()
         if self.state != "running":
             self.write({"state": "running", "started_at": fields.Datetime.now()})
@@ -220,7 +244,7 @@ class IspecStatementRun(models.Model):
                 continue
             run = self.with_company(company).create({
                 "company_id": company.id, "statement_type": company.ispec_statement_type,
-                "date": today, "scheduled": True,
+                "date": today, "scheduled": True, "queued": True,
             })
             # Monthly customers every month; quarterly ones in January, April, July and October.
             frequencies = {"monthly", "quarterly"} if today.month in (1, 4, 7, 10) else {"monthly"}
@@ -228,7 +252,7 @@ class IspecStatementRun(models.Model):
                 lambda partner, company=company, frequencies=frequencies:
                 partner._ispec_statement_frequency(company) in frequencies
             ))
-        runs = self.search([("state", "in", ("draft", "running")), ("scheduled", "=", True)])
+        runs = self.search([("state", "in", ("draft", "running")), ("queued", "=", True)])
         for run in runs:
             try:
                 run.with_company(run.company_id)._process(commit=True)

@@ -211,6 +211,26 @@ class TestStatementRun(StatementLedgerCase):
         chatter = self._statement_messages(self.customer)[0]
         self.assertEqual(len(chatter.attachment_ids), 1)
 
+    def test_big_manual_run_goes_to_background(self):
+        run = self._run()
+        run_class = self.env.registry["ispec.statement.run"]
+        progress = []
+        with patch.object(run_class, "_SYNC_LIMIT", 1), patch.object(
+            self.env.registry["ir.cron"], "_commit_progress",
+            lambda cron, processed=0, **kw: progress.append((processed, kw.get("remaining"))) or 60.0,
+        ):
+            action = run.action_start()
+            self.assertEqual(action["tag"], "display_notification")
+            self.assertEqual((run.state, run.queued, run.pending_count), ("draft", True, 4))
+            self.assertTrue(self.env["ir.cron.trigger"].search([
+                ("cron_id", "=", self.env.ref("invoicing_specialist.ir_cron_statement_runs").id),
+            ]))
+            with patch.object(run_class, "_BATCH_SIZE", 3):
+                self.env["ispec.statement.run"]._cron_send_statements(today=date(2025, 5, 2))
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.sent_count, 2)
+        self.assertEqual(progress, [(3, 1), (1, 0)], "committed a batch at a time")
+
     # ------------------------------------------------------------------
     # WIZARD
     # ------------------------------------------------------------------
