@@ -13,17 +13,26 @@
         # security
         "security/invoicing_specialist_security.xml",
         "security/ir.model.access.csv",
+        "security/statement_security.xml",
         # data
+        "data/statement_data.xml",
+        "data/statement_cron.xml",
         # views
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
+        "views/statement_run_views.xml",
+        "views/statement_views.xml",
         # wizards
+        "wizards/statement_wizard_views.xml",
         # reports
+        "report/statement_report.xml",
         # menus last
         "views/menus.xml",
+        "views/statement_menus.xml",
     ],
     "demo": [
         "demo/demo_data.xml",
+        "demo/statement_demo.xml",
     ],
     "installable": True,
     "application": False,

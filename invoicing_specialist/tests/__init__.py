@@ -1,1 +1,5 @@
 from . import test_foundation
+from . import test_statement_kernel
+from . import test_statement_data
+from . import test_statement_output
+from . import test_statement_run

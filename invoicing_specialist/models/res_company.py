@@ -1,0 +1,53 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    # --- STATEMENTS ---
+    ispec_statement_auto = fields.Boolean(
+        string="Send Statements Automatically",
+        help="Send customer statements by email on a schedule, logged as statement runs.",
+    )
+    ispec_statement_frequency = fields.Selection(
+        [("monthly", "Monthly"), ("quarterly", "Quarterly")],
+        string="Statement Frequency",
+        default="monthly",
+        required=True,
+        help="Default statement frequency of customers who do not set their own. The scheduled run goes out "
+        "every month on the statement day; quarterly customers are included in January, April, July and October.",
+    )
+    ispec_statement_day = fields.Integer(
+        string="Statement Day",
+        default=1,
+        help="Day of the month (1-28) the scheduled statements are sent.",
+    )
+    ispec_statement_type = fields.Selection(
+        [("outstanding", "Outstanding (open items)"), ("activity", "Activity")],
+        string="Scheduled Statement Type",
+        default="outstanding",
+        required=True,
+        help="Open items as of the statement date, or the activity of the period since the previous statement.",
+    )
+    ispec_statement_min_balance = fields.Monetary(
+        string="Statement Minimum Balance",
+        currency_field="currency_id",
+        help="Customers whose amount due (in company currency) is below this are skipped by scheduled runs.",
+    )
+    ispec_statement_include_credit = fields.Boolean(
+        string="Include Credit Balances",
+        help="Also send statements to customers whose balance is in their favour.",
+    )
+    ispec_statement_template_id = fields.Many2one(
+        "mail.template",
+        string="Statement Email Template",
+        domain=[("model", "=", "res.partner")],
+        help="Email sent with each statement; the addon's default template when empty.",
+    )
+    ispec_statement_aging = fields.Selection(
+        [("days", "30-day buckets"), ("months", "Monthly buckets")],
+        string="Statement Aging",
+        default="days",
+        required=True,
+        help="Age open items in 30-day buckets (Current, 1-30, ..., over 120) or by calendar month.",
+    )

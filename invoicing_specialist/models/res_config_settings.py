@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    # --- STATEMENTS ---
+    ispec_statement_auto = fields.Boolean(related="company_id.ispec_statement_auto", readonly=False)
+    ispec_statement_frequency = fields.Selection(related="company_id.ispec_statement_frequency", readonly=False)
+    ispec_statement_day = fields.Integer(related="company_id.ispec_statement_day", readonly=False)
+    ispec_statement_type = fields.Selection(related="company_id.ispec_statement_type", readonly=False)
+    ispec_statement_min_balance = fields.Monetary(
+        related="company_id.ispec_statement_min_balance", readonly=False, currency_field="currency_id"
+    )
+    ispec_statement_include_credit = fields.Boolean(
+        related="company_id.ispec_statement_include_credit", readonly=False
+    )
+    ispec_statement_template_id = fields.Many2one(
+        related="company_id.ispec_statement_template_id", readonly=False
+    )
+    ispec_statement_aging = fields.Selection(related="company_id.ispec_statement_aging", readonly=False)

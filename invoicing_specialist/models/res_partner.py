@@ -1,0 +1,46 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # --- STATEMENTS ---
+    ispec_statement_frequency = fields.Selection(
+        [("company", "Company default"), ("none", "None"), ("monthly", "Monthly"), ("quarterly", "Quarterly")],
+        string="Statement Frequency",
+        default="company",
+        required=True,
+        help="How often this customer receives a scheduled statement; by default the company's frequency.",
+    )
+    ispec_statement_contact_id = fields.Many2one(
+        "res.partner",
+        string="Statement Contact",
+        domain="[('commercial_partner_id', '=', commercial_partner_id)]",
+        help="Who receives the statements; without one, the invoice address, then the company itself.",
+    )
+
+    def _ispec_statement_recipient(self):
+        """The contact who receives this customer's statements: the statement contact, else the
+        invoice address, else the commercial partner."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        if commercial.ispec_statement_contact_id:
+            return commercial.ispec_statement_contact_id
+        invoice_id = commercial.address_get(["invoice"]).get("invoice")
+        return self.browse(invoice_id) if invoice_id else commercial
+
+    def _ispec_statement_frequency(self, company):
+        self.ensure_one()
+        frequency = self.commercial_partner_id.ispec_statement_frequency
+        return company.ispec_statement_frequency if frequency == "company" else frequency
+
+    def action_ispec_statement(self):
+        """Open the statement wizard for the selected customers."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Customer Statement"),
+            "res_model": "ispec.statement.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }

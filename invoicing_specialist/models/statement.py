@@ -1,0 +1,505 @@
+import io
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL, pdf
+
+from ..tools import statement as kernel
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STATEMENT_TYPES = [("outstanding", "Outstanding (open items)"), ("activity", "Activity")]
+
+
+class IspecStatement(models.AbstractModel):
+    """The statement data phase: every figure of the statements of many customers, set-based.
+
+    ``_get_statement_data`` is callable on its own (runs, the wizard, the PDF and XLSX, a
+    benchmark): one SQL query for all customers' receivable items, one call of the disputes hook,
+    and a few batched ORM reads, whatever the number of customers.
+    """
+
+    _name = "ispec.statement"
+    _description = "Customer Statement Data"
+
+    @api.model
+    def _get_statement_data(self, partner_ids, date_end, date_start=None, statement_type="outstanding",
+                            company=None, aging=None):
+        """Return {commercial_partner_id: statement} for the customers ``partner_ids``.
+
+        A statement is ``{"partner": res.partner, "sections": [section, ...]}``, one section per
+        currency (company currency first), each::
+
+            {"currency": res.currency,
+             "lines": [open item dicts with original, open, disputed, running], # as of date_end
+             "balance_forward": float, "activity": [move dicts with amount, running],  # activity only
+             "closing_balance": float,          # sum of the section's items up to date_end
+             "buckets": [6 floats],             # open amounts by due date (kernel.BUCKET_KEYS)
+             "open_total", "disputed", "amount_due": float,
+             "open_total_company", "amount_due_company": float}  # in company currency
+
+        Open amounts are as of ``date_end``: a reconciliation counts only when both its items are
+        dated on or before it.
+        """
+        company = company or self.env.company
+        aging = aging or company.ispec_statement_aging or kernel.AGING_DAYS
+        partners = self.env["res.partner"].browse(partner_ids).commercial_partner_id
+        date_end = fields.Date.to_date(date_end)
+        activity = statement_type == "activity"
+        date_start = fields.Date.to_date(date_start) if activity else None
+        result = {partner.id: {"partner": partner, "sections": []} for partner in partners}
+        if not partners:
+            return result
+        rows = self._fetch_statement_rows(partners.ids, company, date_end, date_start)
+
+        # Group the rows per customer and currency.
+        buckets_of = defaultdict(lambda: {"open": [], "move": [], "total": None, "forward": None})
+        for row in rows:
+            key = (row["partner_id"], row["currency_id"])
+            if row["kind"] in ("open", "move"):
+                buckets_of[key][row["kind"]].append(row)
+            else:
+                buckets_of[key][row["kind"]] = row
+
+        # Disputed amounts: one call of the disputes hook for every open item of the run.
+        open_move_ids = {row["move_id"] for row in rows if row["kind"] == "open"}
+        disputed_by_move = self.env["account.move"].browse(open_move_ids)._ispec_open_dispute_amounts()
+        disputed_left = dict(disputed_by_move)
+
+        currencies = self.env["res.currency"].browse({key[1] for key in buckets_of})
+        company_currency = company.currency_id
+        for (partner_id, currency_id), data in sorted(
+            buckets_of.items(), key=lambda item: (item[0][1] != company_currency.id, item[0][1])
+        ):
+            currency = currencies.browse(currency_id)
+            rnd = currency.round
+            lines = []
+            for row in sorted(data["open"], key=lambda r: (r["date_maturity"], r["date"], r["move_name"], r["id"])):
+                open_amount = row["open_amount_currency"]
+                part = kernel.allocate_disputed(disputed_left.get(row["move_id"], 0.0), [open_amount])[0]
+                if part:
+                    disputed_left[row["move_id"]] -= part
+                ratio = row["open_balance"] / open_amount if open_amount else 0.0
+                lines.append({
+                    "line_id": row["id"],
+                    "move_id": row["move_id"],
+                    "move_name": row["move_name"],
+                    "doc_type": row["doc_type"],
+                    "ref": row["ref"],
+                    "date": row["date"],
+                    "date_maturity": row["date_maturity"],
+                    "original": rnd(row["amount_currency"]),
+                    "open": rnd(open_amount),
+                    "open_company": company_currency.round(row["open_balance"]),
+                    "disputed": rnd(part),
+                    "disputed_company": company_currency.round(part * ratio),
+                })
+            runnings = kernel.running_balance(0.0, [ln["open"] for ln in lines], rnd)
+            for line, running in zip(lines, runnings, strict=True):
+                line["running"] = running
+            open_total = rnd(sum(line["open"] for line in lines))
+            disputed = rnd(sum(line["disputed"] for line in lines))
+            open_total_company = company_currency.round(sum(line["open_company"] for line in lines))
+            disputed_company = company_currency.round(sum(line["disputed_company"] for line in lines))
+            total = data["total"] or {"amount_currency": 0.0, "balance": 0.0}
+            section = {
+                "currency": currency,
+                "lines": lines,
+                "closing_balance": rnd(total["amount_currency"]),
+                "closing_balance_company": company_currency.round(total["balance"]),
+                "buckets": kernel.age(((ln["date_maturity"], ln["open"]) for ln in lines), date_end, aging, rnd),
+                "open_total": open_total,
+                "disputed": disputed,
+                "amount_due": rnd(kernel.amount_due(open_total, disputed)),
+                "open_total_company": open_total_company,
+                "amount_due_company": company_currency.round(kernel.amount_due(open_total_company, disputed_company)),
+                "balance_forward": 0.0,
+                "activity": [],
+            }
+            if activity:
+                forward = rnd((data["forward"] or {}).get("amount_currency") or 0.0)
+                moves = sorted(data["move"], key=lambda r: (r["date"], r["move_name"], r["move_id"]))
+                section["balance_forward"] = forward
+                section["activity"] = [
+                    {
+                        "move_id": row["move_id"],
+                        "move_name": row["move_name"],
+                        "doc_type": row["doc_type"],
+                        "ref": row["ref"],
+                        "date": row["date"],
+                        "date_maturity": row["date_maturity"],
+                        "amount": rnd(row["amount_currency"]),
+                        "running": running,
+                    }
+                    for row, running in zip(
+                        moves, kernel.running_balance(forward, [r["amount_currency"] for r in moves], rnd), strict=True
+                    )
+                ]
+                if currency.is_zero(forward) and not moves and not lines:
+                    continue
+            elif not lines and currency.is_zero(section["closing_balance"]):
+                continue
+            result[partner_id]["sections"].append(section)
+        return result
+
+    @api.model
+    def _fetch_statement_rows(self, partner_ids, company, date_end, date_start=None):
+        """One query for all customers: open items as of ``date_end`` (kind 'open'), the balance of
+        all receivable items up to it ('total') and, with ``date_start``, the balance brought
+        forward ('forward') and the period's moves ('move'), per customer and currency."""
+        company_ids = self.env["res.company"].search([("id", "child_of", company.id)]).ids
+        lines = SQL(
+            """
+            SELECT l.id, p.commercial_partner_id AS partner_id, l.move_id, l.currency_id, l.date,
+                   COALESCE(l.date_maturity, l.date) AS date_maturity, l.amount_currency, l.balance,
+                   l.reconciled, m.name AS move_name, COALESCE(m.ref, '') AS ref,
+                   CASE WHEN m.move_type IN ('out_invoice', 'out_receipt') THEN 'invoice'
+                        WHEN m.move_type = 'out_refund' THEN 'credit_note'
+                        WHEN m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL THEN
+                             CASE WHEN l.balance > 0 THEN 'refund' ELSE 'payment' END
+                        ELSE 'entry' END AS doc_type
+              FROM account_move_line l
+              JOIN account_account a ON a.id = l.account_id
+              JOIN account_move m ON m.id = l.move_id
+              JOIN res_partner p ON p.id = l.partner_id
+             WHERE l.company_id = ANY(%(company_ids)s)
+               AND l.parent_state = 'posted'
+               AND a.account_type = 'asset_receivable'
+               AND p.commercial_partner_id = ANY(%(partner_ids)s)
+               AND l.date <= %(date_end)s
+            """,
+            company_ids=company_ids, partner_ids=list(partner_ids), date_end=date_end,
+        )
+        # Open amount as of the date: the partials whose both items are dated on or before it.
+        # Only items not fully reconciled now, or reconciled by a partial dated after it, can be open.
+        open_items = SQL(
+            """
+            SELECT 'open' AS kind, l.partner_id, l.currency_id, l.move_id, l.id, l.date, l.date_maturity,
+                   l.move_name, l.ref, l.doc_type, l.amount_currency, l.balance,
+                   l.amount_currency - COALESCE(pd.amount_currency, 0) + COALESCE(pc.amount_currency, 0)
+                       AS open_amount_currency,
+                   l.balance - COALESCE(pd.amount, 0) + COALESCE(pc.amount, 0) AS open_balance
+              FROM lines l
+              LEFT JOIN LATERAL (
+                    SELECT SUM(pr.debit_amount_currency) AS amount_currency, SUM(pr.amount) AS amount
+                      FROM account_partial_reconcile pr
+                     WHERE pr.debit_move_id = l.id AND pr.max_date <= %(date_end)s) pd ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT SUM(pr.credit_amount_currency) AS amount_currency, SUM(pr.amount) AS amount
+                      FROM account_partial_reconcile pr
+                     WHERE pr.credit_move_id = l.id AND pr.max_date <= %(date_end)s) pc ON TRUE
+             WHERE (NOT l.reconciled
+                    OR EXISTS (SELECT 1 FROM account_partial_reconcile pr
+                                WHERE pr.debit_move_id = l.id AND pr.max_date > %(date_end)s)
+                    OR EXISTS (SELECT 1 FROM account_partial_reconcile pr
+                                WHERE pr.credit_move_id = l.id AND pr.max_date > %(date_end)s))
+            """,
+            date_end=date_end,
+        )
+        totals = SQL(
+            """
+            SELECT 'total', partner_id, currency_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                   SUM(amount_currency), SUM(balance), NULL, NULL
+              FROM lines GROUP BY partner_id, currency_id
+            """
+        )
+        parts = [SQL("SELECT * FROM (%s) o WHERE o.open_amount_currency != 0 OR o.open_balance != 0", open_items),
+                 totals]
+        if date_start:
+            parts.append(SQL(
+                """
+                SELECT 'forward', partner_id, currency_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                       SUM(amount_currency), SUM(balance), NULL, NULL
+                  FROM lines WHERE date < %(date_start)s GROUP BY partner_id, currency_id
+                """,
+                date_start=date_start,
+            ))
+            parts.append(SQL(
+                """
+                SELECT 'move', partner_id, currency_id, move_id, MIN(id), MIN(date), MIN(date_maturity),
+                       move_name, ref, doc_type, SUM(amount_currency), SUM(balance), NULL, NULL
+                  FROM lines WHERE date >= %(date_start)s
+                 GROUP BY partner_id, currency_id, move_id, move_name, ref, doc_type
+                """,
+                date_start=date_start,
+            ))
+        query = SQL("WITH lines AS MATERIALIZED (%s) %s", lines, SQL(" UNION ALL ").join(parts))
+        self.env.flush_all()
+        return self.env.execute_query_dict(query)
+
+    # ------------------------------------------------------------------
+    # DOCUMENTS: PDF, XLSX and the email, one customer at a time
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _report_data(self, statement_type, date_end, date_start=None, company=None):
+        """The ``data`` dict the QWeb report and the XLSX writer take (JSON-serialisable)."""
+        return {
+            "statement_type": statement_type,
+            "date_end": fields.Date.to_string(fields.Date.to_date(date_end)),
+            "date_start": fields.Date.to_string(fields.Date.to_date(date_start)) if date_start else False,
+            "company_id": (company or self.env.company).id,
+        }
+
+    @api.model
+    def _bucket_labels(self, company, date_end):
+        """Column titles of the aging, in the current language."""
+        if company.ispec_statement_aging == kernel.AGING_MONTHS:
+            starts = kernel.month_bucket_starts(fields.Date.to_date(date_end))
+            months = [fields.Date.to_string(start)[:7] for start in starts]
+            return [self.env._("Current"), *months[:4], self.env._("%(month)s and older", month=months[4])]
+        return [
+            self.env._("Current"), self.env._("1-30"), self.env._("31-60"), self.env._("61-90"),
+            self.env._("91-120"), self.env._("Over 120"),
+        ]
+
+    @api.model
+    def _doc_type_labels(self):
+        """What each statement line is, in the current language."""
+        return {
+            "invoice": self.env._("Invoice"), "credit_note": self.env._("Credit Note"),
+            "payment": self.env._("Payment"), "refund": self.env._("Refund"), "entry": self.env._("Entry"),
+        }
+
+    @api.model
+    def _statement_title(self, statement_type):
+        return dict(self._fields_type_labels()).get(statement_type, statement_type)
+
+    @api.model
+    def _fields_type_labels(self):
+        return [
+            ("outstanding", self.env._("Statement of Open Items")),
+            ("activity", self.env._("Statement of Activity")),
+        ]
+
+    @api.model
+    def _file_name(self, partner, data, extension):
+        return "%s - %s - %s.%s" % (
+            self.env._("Statement"), partner.commercial_partner_id.name, data["date_end"], extension,
+        )
+
+    @api.model
+    def _render_pdf(self, partner, data):
+        """One customer's statement as PDF bytes, in the customer's language (one document per call:
+        Debian's wkhtmltopdf refuses several)."""
+        report = self.env["ir.actions.report"].with_context(lang=partner.lang or self.env.lang)
+        content, _type = report._render_qweb_pdf(
+            "invoicing_specialist.action_report_statement", [partner.id], data=data
+        )
+        return content
+
+    @api.model
+    def _render_xlsx(self, partners, data, statements=None):
+        """The statements of ``partners`` as one workbook (a sheet per customer), in each customer's
+        language, date and currency format."""
+        import xlsxwriter  # noqa: PLC0415 - external dependency declared in the manifest
+
+        company = self.env["res.company"].browse(data["company_id"])
+        if statements is None:
+            statements = self._get_statement_data(
+                partners.ids, data["date_end"], data["date_start"], data["statement_type"], company
+            )
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = book.add_format({"bold": True})
+        title_fmt = book.add_format({"bold": True, "font_size": 14})
+        used_names = set()
+        for partner in partners.commercial_partner_id:
+            statement = statements[partner.id]
+            lang = partner.lang or self.env.lang or "en_US"
+            self_lang = self.with_context(lang=lang)
+            lang_rec = self.env["res.lang"]._get_data(code=lang) or self.env["res.lang"]._get_data(code="en_US")
+            date_fmt = book.add_format({"num_format": _excel_date_format(lang_rec.date_format)})
+            sheet_name = (partner.ref or partner.name or str(partner.id))[:28]
+            while sheet_name in used_names:
+                sheet_name = sheet_name[:25] + "~%d" % len(used_names)
+            used_names.add(sheet_name)
+            sheet = book.add_worksheet(_sheet_name(sheet_name))
+            sheet.set_column(0, 0, 14)
+            sheet.set_column(1, 2, 22)
+            sheet.set_column(3, 9, 15)
+            _t = self_lang.env._
+            address = self_lang._invoice_address(partner)
+            row = 0
+            sheet.write(row, 0, company.name, title_fmt)
+            row += 1
+            sheet.write(row, 0, self_lang._statement_title(data["statement_type"]), bold)
+            row += 1
+            sheet.write(row, 0, _t("Customer"))
+            sheet.write(row, 1, partner.name)
+            sheet.write(row, 2, _t("Customer reference"))
+            sheet.write(row, 3, partner.ref or str(partner.id))
+            row += 1
+            sheet.write(row, 0, _t("Address"))
+            sheet.write(row, 1, ", ".join(filter(None, (address.name, address.street, address.zip, address.city,
+                                                         address.country_id.name))))
+            row += 1
+            sheet.write(row, 0, _t("Statement date"))
+            sheet.write_datetime(row, 1, fields.Datetime.to_datetime(data["date_end"]), date_fmt)
+            if data["date_start"]:
+                sheet.write(row, 2, _t("From"))
+                sheet.write_datetime(row, 3, fields.Datetime.to_datetime(data["date_start"]), date_fmt)
+            row += 2
+            labels = self_lang._bucket_labels(company, data["date_end"])
+            doc_labels = self_lang._doc_type_labels()
+            for section in statement["sections"]:
+                currency = section["currency"]
+                money = book.add_format({"num_format": _excel_money_format(currency, lang_rec)})
+                money_bold = book.add_format({"num_format": _excel_money_format(currency, lang_rec), "bold": True})
+                sheet.write(row, 0, _t("Currency"), bold)
+                sheet.write(row, 1, currency.name, bold)
+                row += 1
+                if data["statement_type"] == "activity":
+                    for col, head in enumerate((_t("Date"), _t("Number"), _t("Reference"), _t("Due date"),
+                                                _t("Amount"), _t("Balance"), _t("Type"))):
+                        sheet.write(row, col, head, bold)
+                    row += 1
+                    sheet.write(row, 1, _t("Balance brought forward"))
+                    sheet.write_number(row, 5, section["balance_forward"], money)
+                    row += 1
+                    for line in section["activity"]:
+                        sheet.write_datetime(row, 0, fields.Datetime.to_datetime(line["date"]), date_fmt)
+                        sheet.write(row, 1, line["move_name"])
+                        sheet.write(row, 2, line["ref"])
+                        sheet.write_datetime(row, 3, fields.Datetime.to_datetime(line["date_maturity"]), date_fmt)
+                        sheet.write_number(row, 4, line["amount"], money)
+                        sheet.write_number(row, 5, line["running"], money)
+                        sheet.write(row, 6, doc_labels.get(line["doc_type"], ""))
+                        row += 1
+                    sheet.write(row, 1, _t("Closing balance"), bold)
+                    sheet.write_number(row, 5, section["closing_balance"], money_bold)
+                    row += 2
+                else:
+                    for col, head in enumerate((_t("Date"), _t("Number"), _t("Reference"), _t("Due date"),
+                                                _t("Original"), _t("Open"), _t("Disputed"), _t("Balance"),
+                                                _t("Type"))):
+                        sheet.write(row, col, head, bold)
+                    row += 1
+                    for line in section["lines"]:
+                        sheet.write_datetime(row, 0, fields.Datetime.to_datetime(line["date"]), date_fmt)
+                        sheet.write(row, 1, line["move_name"])
+                        sheet.write(row, 2, line["ref"])
+                        sheet.write_datetime(row, 3, fields.Datetime.to_datetime(line["date_maturity"]), date_fmt)
+                        sheet.write_number(row, 4, line["original"], money)
+                        sheet.write_number(row, 5, line["open"], money)
+                        sheet.write_number(row, 6, line["disputed"], money)
+                        sheet.write_number(row, 7, line["running"], money)
+                        sheet.write(row, 8, doc_labels.get(line["doc_type"], ""))
+                        row += 1
+                    row += 1
+                sheet.write(row, 0, _t("Aging"), bold)
+                for col, label in enumerate(labels):
+                    sheet.write(row, col + 1, label, bold)
+                row += 1
+                for col, amount in enumerate(section["buckets"]):
+                    sheet.write_number(row, col + 1, amount, money)
+                row += 2
+                for label, amount in ((_t("Total open"), section["open_total"]),
+                                      (_t("Disputed"), section["disputed"]),
+                                      (_t("Amount due"), section["amount_due"])):
+                    sheet.write(row, 0, label, bold)
+                    sheet.write_number(row, 1, amount, money_bold)
+                    row += 1
+                row += 1
+            bank = self._company_bank(company)
+            sheet.write(row, 0, _t("Payment instructions"), bold)
+            row += 1
+            sheet.write(row, 0, _t("Bank account"))
+            sheet.write(row, 1, bank.display_name if bank else "")
+            row += 1
+            sheet.write(row, 0, _t("Payment reference"))
+            sheet.write(row, 1, partner.ref or str(partner.id))
+        book.close()
+        return output.getvalue()
+
+    @api.model
+    def _render_document(self, partners, data, output_format):
+        """(file name, content, mimetype) of the statements of ``partners``: an XLSX workbook, or a PDF
+        (one rendering per customer, merged when there are several)."""
+        partners = partners.commercial_partner_id
+        if output_format == "xlsx":
+            name = self._file_name(partners[:1], data, "xlsx") if len(partners) == 1 else "%s - %s.xlsx" % (
+                self.env._("Statements"), data["date_end"])
+            return name, self._render_xlsx(partners, data), XLSX_MIMETYPE
+        contents = [self._render_pdf(partner, data) for partner in partners]
+        if len(partners) == 1:
+            return self._file_name(partners, data, "pdf"), contents[0], "application/pdf"
+        if not all(content.startswith(b"%PDF") for content in contents):
+            # Test mode renders HTML instead of PDF: nothing to merge.
+            return "%s - %s.html" % (self.env._("Statements"), data["date_end"]), b"".join(contents), "text/html"
+        return "%s - %s.pdf" % (self.env._("Statements"), data["date_end"]), pdf.merge_pdf(contents), "application/pdf"
+
+    @api.model
+    def _send_statement(self, partner, recipient, data, output_format="pdf"):
+        """Email one customer's statement to ``recipient`` and post it in the customer's chatter.
+
+        The mail is queued (not sent at once), so it leaves only if the caller's transaction
+        commits: a run marks the customer as sent in that same transaction.
+        Returns (attachment, mail.message).
+        """
+        partner = partner.commercial_partner_id
+        company = self.env["res.company"].browse(data["company_id"])
+        name, content, mimetype = self._render_document(partner, data, output_format)
+        # sudo: attaching the statement to the customer and posting it in the customer's chatter
+        # need write access on res.partner, which billing users lack; the caller has already been
+        # allowed to produce the statement (specialists), the author stays the current user and
+        # only this generated file and message are written.
+        attachment = self.env["ir.attachment"].sudo().create({
+            "name": name, "raw": content, "mimetype": mimetype, "res_model": "res.partner", "res_id": partner.id,
+        })
+        template = company.ispec_statement_template_id or self.env.ref(
+            "invoicing_specialist.mail_template_statement", raise_if_not_found=False
+        )
+        lang = recipient.lang or partner.lang or self.env.lang
+        render_context = {"statement_date": data["date_end"], "statement_company": company}
+        if template:
+            template = template.with_context(lang=lang)
+            subject = template._render_field("subject", partner.ids, add_context=render_context)[partner.id]
+            body = template._render_field("body_html", partner.ids, add_context=render_context)[partner.id]
+        else:
+            subject = self.with_context(lang=lang).env._("Statement of account from %(company)s", company=company.name)
+            body = subject
+        message = partner.sudo().with_context(mail_notify_force_send=False, lang=lang).message_post(
+            subject=subject,
+            body=body,
+            partner_ids=recipient.ids,
+            attachment_ids=attachment.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        return attachment.sudo(False), message.sudo(False)
+
+    @api.model
+    def _invoice_address(self, partner):
+        invoice_id = partner.address_get(["invoice"]).get("invoice")
+        return self.env["res.partner"].browse(invoice_id) if invoice_id else partner
+
+    @api.model
+    def _company_bank(self, company):
+        return company.partner_id.bank_ids[:1]
+
+
+def _sheet_name(name):
+    for char in "[]:*?/\\":
+        name = name.replace(char, " ")
+    return name or "Statement"
+
+
+def _excel_date_format(python_format):
+    """A res.lang strftime date format as an Excel number format (e.g. %d/%m/%Y -> dd/mm/yyyy)."""
+    mapping = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy", "%b": "mmm", "%B": "mmmm", "%e": "d", "%a": "ddd",
+               "%A": "dddd", "%j": "", "%H": "", "%M": "", "%S": ""}
+    result = python_format or "%m/%d/%Y"
+    for key, value in mapping.items():
+        result = result.replace(key, value)
+    return result
+
+
+def _excel_money_format(currency, lang):
+    """An Excel number format with the currency's decimals and symbol on its side."""
+    decimals = "0." + "0" * currency.decimal_places if currency.decimal_places else "0"
+    number = "#,##" + decimals
+    symbol = '"%s"' % (currency.symbol or currency.name).replace('"', "")
+    if currency.position == "before":
+        return "%s %s;-%s %s" % (symbol, number, symbol, number)
+    return "%s %s;-%s %s" % (number, symbol, number, symbol)

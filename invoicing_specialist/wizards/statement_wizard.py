@@ -1,0 +1,99 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..models.statement import STATEMENT_TYPES
+
+
+class IspecStatementWizard(models.TransientModel):
+    """Produce the statements of one or more customers on demand: download, email or preview."""
+
+    _name = "ispec.statement.wizard"
+    _description = "Customer Statement"
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    partner_ids = fields.Many2many("res.partner", string="Customers")
+    statement_type = fields.Selection(STATEMENT_TYPES, required=True, default="outstanding")
+    date_start = fields.Date(
+        string="From", default=lambda self: fields.Date.context_today(self).replace(day=1),
+        help="First day of the activity period.",
+    )
+    date_end = fields.Date(string="Statement Date", required=True, default=fields.Date.context_today)
+    output_format = fields.Selection([("pdf", "PDF"), ("xlsx", "Excel (XLSX)")], required=True, default="pdf")
+    delivery = fields.Selection([("download", "Download"), ("email", "Email")], required=True, default="download")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if "partner_ids" in fields_list and not values.get("partner_ids") \
+                and self.env.context.get("active_model") == "res.partner":
+            partners = self.env["res.partner"].browse(self.env.context.get("active_ids", []))
+            values["partner_ids"] = [(6, 0, partners.commercial_partner_id.ids)]
+        return values
+
+    def _check_input(self):
+        self.ensure_one()
+        if not self.partner_ids:
+            raise UserError(self.env._("Select at least one customer to produce a statement for."))
+        if self.statement_type == "activity":
+            if not self.date_start:
+                raise UserError(self.env._("Enter the first day of the activity period."))
+            if self.date_end < self.date_start:
+                raise UserError(self.env._(
+                    "The statement date %(end)s is before the start of the period %(start)s: "
+                    "choose an end date on or after the start date.",
+                    end=self.date_end, start=self.date_start,
+                ))
+
+    def _data(self):
+        return self.env["ispec.statement"]._report_data(
+            self.statement_type, self.date_end,
+            self.date_start if self.statement_type == "activity" else False, self.company_id,
+        )
+
+    def action_preview(self):
+        """Show the statements in the browser (HTML), nothing sent or stored."""
+        self._check_input()
+        action = self.env.ref("invoicing_specialist.action_report_statement").report_action(
+            self.partner_ids.commercial_partner_id, data=self._data()
+        )
+        action["report_type"] = "qweb-html"
+        return action
+
+    def action_confirm(self):
+        """Download the statements as one file, or email each customer its own."""
+        self._check_input()
+        statement_model = self.env["ispec.statement"].with_company(self.company_id)
+        data = self._data()
+        partners = self.partner_ids.commercial_partner_id
+        if self.delivery == "email":
+            if not self.env.user.has_group("invoicing_specialist.group_specialist"):
+                raise AccessError(self.env._("Only invoicing specialists may email statements to customers."))
+            recipients = {partner: partner._ispec_statement_recipient() for partner in partners}
+            missing = [partner.display_name for partner, recipient in recipients.items() if not recipient.email]
+            if missing:
+                raise UserError(self.env._(
+                    "These customers have no email address for statements: %(names)s. "
+                    "Set a statement contact or an email on their invoice address, or download instead.",
+                    names=", ".join(missing),
+                ))
+            for partner, recipient in recipients.items():
+                statement_model._send_statement(partner, recipient, data, self.output_format)
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "success",
+                    "message": self.env._("%(count)s statement(s) sent.", count=len(partners)),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
+        name, content, mimetype = statement_model._render_document(partners, data, self.output_format)
+        attachment = self.env["ir.attachment"].create({
+            "name": name, "raw": content, "mimetype": mimetype,
+            "res_model": self._name, "res_id": self.id,
+        })
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/web/content/%s?download=true" % attachment.id,
+            "target": "self",
+        }
