@@ -34,8 +34,9 @@ PY
 
 step "Odoo's test runner: fresh database $TEST_DB, install with --test-enable"
 dropdb --if-exists --force "$TEST_DB"
+# --test-enable starts Odoo's HTTP server even with --no-http: keep it off `make run`'s port.
 odoo_bin -d "$TEST_DB" -i invoicing_specialist --test-enable --test-tags /invoicing_specialist \
-    --stop-after-init --no-http --log-level=info --logfile "$LOGS/odoo-tests.log"
+    --http-port="${TEST_HTTP_PORT:-8169}" --stop-after-init --no-http --log-level=info --logfile "$LOGS/odoo-tests.log"
 rc=$?
 grep -E "odoo.tests.result: |post-tests in|at_install-tests in|FAIL: |ERROR: " "$LOGS/odoo-tests.log" | tail -n 20
 [ $rc -eq 0 ] || failed+=("odoo test runner (exit $rc, see $LOGS/odoo-tests.log)")
