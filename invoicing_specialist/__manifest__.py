@@ -14,14 +14,18 @@
         "security/invoicing_specialist_security.xml",
         "security/ir.model.access.csv",
         "security/statement_security.xml",
+        "security/dispute_security.xml",
         # data
         "data/statement_data.xml",
         "data/statement_cron.xml",
+        "data/dispute_data.xml",
+        "data/dispute_reason_data.xml",
         # views
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/statement_run_views.xml",
         "views/statement_views.xml",
+        "views/dispute_views.xml",
         # wizards
         "wizards/statement_wizard_views.xml",
         # reports
@@ -29,6 +33,7 @@
         # menus last
         "views/menus.xml",
         "views/statement_menus.xml",
+        "views/dispute_menus.xml",
     ],
     "demo": [
         "demo/demo_data.xml",

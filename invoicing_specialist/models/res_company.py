@@ -51,3 +51,28 @@ class ResCompany(models.Model):
         required=True,
         help="Age open items in 30-day buckets (Current, 1-30, ..., over 120) or by calendar month.",
     )
+
+    # --- DISPUTES ---
+    ispec_dispute_approval_amount = fields.Monetary(
+        string="Dispute Approval Amount",
+        currency_field="currency_id",
+        help="Resolving a dispute above this amount (company currency) needs an Invoicing Specialist manager. "
+        "Zero: specialists may resolve any amount.",
+    )
+    ispec_dispute_writeoff_threshold = fields.Monetary(
+        string="Dispute Write-off Threshold",
+        currency_field="currency_id",
+        help="A manager may write off what is left open on a disputed invoice when it is at most this amount "
+        "(company currency). Zero: no write-off.",
+    )
+    ispec_dispute_writeoff_account_id = fields.Many2one(
+        "account.account",
+        string="Dispute Write-off Account",
+        check_company=True,
+        help="The account that takes dispute write-offs.",
+    )
+    ispec_dispute_manager_id = fields.Many2one(
+        "res.users",
+        string="Dispute Manager",
+        help="Gets an activity for each dispute that passes its deadline. Empty: the reason's default owner.",
+    )

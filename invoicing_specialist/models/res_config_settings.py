@@ -19,3 +19,15 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.ispec_statement_template_id", readonly=False
     )
     ispec_statement_aging = fields.Selection(related="company_id.ispec_statement_aging", readonly=False)
+
+    # --- DISPUTES ---
+    ispec_dispute_approval_amount = fields.Monetary(
+        related="company_id.ispec_dispute_approval_amount", readonly=False, currency_field="currency_id"
+    )
+    ispec_dispute_writeoff_threshold = fields.Monetary(
+        related="company_id.ispec_dispute_writeoff_threshold", readonly=False, currency_field="currency_id"
+    )
+    ispec_dispute_writeoff_account_id = fields.Many2one(
+        related="company_id.ispec_dispute_writeoff_account_id", readonly=False
+    )
+    ispec_dispute_manager_id = fields.Many2one(related="company_id.ispec_dispute_manager_id", readonly=False)

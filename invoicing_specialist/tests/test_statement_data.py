@@ -1,5 +1,4 @@
 from datetime import date
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
@@ -180,30 +179,23 @@ class TestStatementData(StatementLedgerCase):
             self.assertAlmostEqual(sum(section["buckets"]), section["open_total"])
 
     def test_disputed_amount_own_column_not_due(self):
-        """Whatever the disputes hook returns is shown apart and left out of the amount due."""
-        def disputed(moves):
-            return {self.inv1.id: 120.0} if self.inv1 in moves else {}
-
-        move_class = self.env.registry["account.move"]
-        with patch.object(move_class, "_ispec_open_dispute_amounts", lambda moves: disputed(moves)):
-            statement = self._statement()[self.customer.id]
-        usd = self._section(statement, self.usd)
+        """An open dispute's amount is shown apart and left out of the amount due; resolving the
+        case (here: cancelling it) brings the amount due back."""
+        dispute = self.env["ispec.dispute"].create({
+            "move_id": self.inv1.id, "amount_original": 120.0,
+            "reason_id": self.env.ref("invoicing_specialist.dispute_reason_price").id,
+        })
+        dispute.action_open()
+        usd = self._section(self._statement()[self.customer.id], self.usd)
         self.assertEqual([line["disputed"] for line in usd["lines"]], [120.0, 0.0, 0.0])
         self.assertEqual(usd["disputed"], 120.0)
         self.assertEqual(usd["open_total"], 1050.0)
         self.assertEqual(usd["amount_due"], 930.0)
         self.assertEqual(usd["buckets"], [500.0, -150.0, 0.0, 700.0, 0.0, 0.0], "aging keeps disputed items")
         self.assertEqual(usd["amount_due_company"], 930.0)
-
-    def test_disputed_invoice_from_dispute_module(self):
-        """LEAD: complete after merging the disputes branch: open a real dispute of 120 on INV1 and
-        check the statement's disputed column (120) and amount due (930)."""
-        if "ispec.dispute" not in self.env:
-            self.assertEqual(self.env["account.move"].browse(self.inv1.ids)._ispec_open_dispute_amounts(), {})
-            usd = self._section(self._statement()[self.customer.id], self.usd)
-            self.assertEqual((usd["disputed"], usd["amount_due"]), (0.0, 1050.0))
-            return
-        self.fail("Disputes are merged: open a dispute of 120 on self.inv1 here and assert 120 / 930.")
+        dispute.action_cancel()
+        usd = self._section(self._statement()[self.customer.id], self.usd)
+        self.assertEqual((usd["disputed"], usd["amount_due"]), (0.0, 1050.0))
 
     def test_other_company_items_left_out(self):
         other = self.setup_other_company()["company"]

@@ -1,0 +1,547 @@
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+OPEN_STATES = ("open", "review")
+REASON_CATEGORIES = [
+    ("price", "Price"),
+    ("quantity", "Quantity"),
+    ("quality", "Quality"),
+    ("not_delivered", "Not Delivered"),
+    ("duplicate", "Duplicate"),
+    ("tax", "Tax"),
+    ("terms", "Terms"),
+    ("other", "Other"),
+]
+# Allowed transitions: target state -> states it may come from.
+TRANSITIONS = {
+    "open": ("draft",),
+    "review": ("open",),
+    "accepted": ("open", "review"),
+    "rejected": ("open", "review"),
+    "cancel": ("draft", "open", "review"),
+}
+
+
+class IspecDisputeReason(models.Model):
+    _name = "ispec.dispute.reason"
+    _description = "Dispute Reason"
+    _order = "category, sequence, name"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    category = fields.Selection(REASON_CATEGORIES, required=True, default="other")
+    deadline_days = fields.Integer(
+        string="Default Deadline (days)", default=14,
+        help="A new case with this reason is due this many days after it is opened.",
+    )
+    owner_id = fields.Many2one(
+        "res.users", string="Default Owner",
+        help="Who works new cases with this reason, unless someone else is chosen.",
+    )
+    company_id = fields.Many2one("res.company", help="Leave empty to use the reason in every company.")
+    active = fields.Boolean(default=True)
+
+
+class IspecDispute(models.Model):
+    _name = "ispec.dispute"
+    _description = "Invoice Dispute"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Number", readonly=True, copy=False, default="/")
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, index=True, check_company=True, tracking=True,
+        domain="[('move_type', 'in', ('out_invoice', 'in_invoice')), ('state', '=', 'posted')]",
+    )
+    move_type = fields.Selection(related="move_id.move_type")
+    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True, precompute=True)
+    partner_id = fields.Many2one(
+        "res.partner", compute="_compute_partner", store=True, precompute=True, index=True,
+    )
+    contact_id = fields.Many2one(
+        "res.partner", compute="_compute_partner", store=True, precompute=True, readonly=False,
+    )
+    currency_id = fields.Many2one(related="move_id.currency_id", store=True, precompute=True)
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    scope = fields.Selection(
+        [("invoice", "Whole Invoice"), ("lines", "Invoice Lines")], required=True, default="invoice",
+        tracking=True,
+    )
+    line_ids = fields.One2many("ispec.dispute.line", "dispute_id", string="Disputed Lines", copy=True)
+    amount_original = fields.Monetary(
+        string="Disputed Amount", currency_field="currency_id", tracking=True,
+        compute="_compute_amount_original", store=True, readonly=False,
+        help="The amount the customer or we question, in the invoice's currency (taxes included).",
+    )
+    amount_current = fields.Monetary(
+        string="Currently Disputed", currency_field="currency_id", readonly=True, copy=False,
+        help="What is still in dispute: the disputed amount less what was credited or written off.",
+    )
+    amount_credited = fields.Monetary(currency_field="currency_id", readonly=True, copy=False)
+    amount_written_off = fields.Monetary(currency_field="currency_id", readonly=True, copy=False)
+    amount_current_company = fields.Monetary(
+        string="Currently Disputed (Company Currency)", currency_field="company_currency_id",
+        compute="_compute_amount_current_company",
+    )
+    reason_id = fields.Many2one("ispec.dispute.reason", required=True, tracking=True, check_company=True)
+    category = fields.Selection(related="reason_id.category", store=True)
+    root_cause = fields.Text(help="Why the dispute happened, recorded when it is resolved.")
+    user_id = fields.Many2one(
+        "res.users", string="Owner", tracking=True, default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    team = fields.Char()
+    priority = fields.Selection([("0", "Normal"), ("1", "High"), ("2", "Urgent")], default="0")
+    deadline = fields.Date(tracking=True)
+    comment_customer = fields.Html(string="Customer-Facing Comment")
+    comment_internal = fields.Html(string="Internal Notes")
+    rejection_reason = fields.Text(tracking=True, copy=False)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("open", "Open"),
+            ("review", "Under Review"),
+            ("accepted", "Resolved: Accepted"),
+            ("rejected", "Resolved: Rejected"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft", required=True, tracking=True, copy=False, index=True,
+    )
+    is_overdue = fields.Boolean(readonly=True, copy=False, index=True)
+    date_opened = fields.Date(readonly=True, copy=False)
+    date_resolved = fields.Date(readonly=True, copy=False)
+    days_to_resolve = fields.Integer(
+        compute="_compute_days_to_resolve", store=True, aggregator="avg",
+        help="Days from opening to resolution.",
+    )
+    credit_note_ids = fields.One2many("account.move", "ispec_dispute_id", string="Credit Notes", readonly=True)
+    write_off_move_id = fields.Many2one("account.move", readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------------
+
+    @api.depends("move_id")
+    def _compute_partner(self):
+        for dispute in self:
+            dispute.partner_id = dispute.move_id.commercial_partner_id
+            dispute.contact_id = dispute.move_id.partner_id
+
+    @api.depends("scope", "line_ids.amount")
+    def _compute_amount_original(self):
+        for dispute in self:
+            if dispute.scope == "lines" and dispute.line_ids:
+                dispute.amount_original = sum(dispute.line_ids.mapped("amount"))
+            elif not dispute.amount_original and dispute.move_id:
+                dispute.amount_original = dispute.move_id.amount_residual
+            else:
+                dispute.amount_original = dispute.amount_original
+
+    @api.depends("amount_current", "currency_id", "move_id.date")
+    def _compute_amount_current_company(self):
+        for dispute in self:
+            dispute.amount_current_company = dispute.currency_id._convert(
+                dispute.amount_current, dispute.company_currency_id, dispute.company_id,
+                dispute.move_id.date or fields.Date.context_today(dispute),
+            ) if dispute.currency_id else 0.0
+
+    @api.depends("date_opened", "date_resolved")
+    def _compute_days_to_resolve(self):
+        for dispute in self:
+            if dispute.date_opened and dispute.date_resolved:
+                dispute.days_to_resolve = (dispute.date_resolved - dispute.date_opened).days
+            else:
+                dispute.days_to_resolve = 0
+
+    # ------------------------------------------------------------------
+    # CONSTRAINTS AND ONCHANGES
+    # ------------------------------------------------------------------
+
+    @api.constrains("move_id", "amount_original", "state")
+    def _check_invoice_and_amount(self):
+        self.filtered(lambda d: d.state == "draft")._check_disputable()
+
+    def _check_disputable(self):
+        for dispute in self:
+            move = dispute.move_id
+            if move.move_type not in ("out_invoice", "in_invoice"):
+                raise ValidationError(self.env._(
+                    "%(move)s is not a customer invoice or vendor bill: only those can be disputed.",
+                    move=move.display_name))
+            if move.state != "posted":
+                raise ValidationError(self.env._(
+                    "%(move)s is not posted (it is %(state)s): post it before opening a dispute.",
+                    move=move.display_name, state=dict(move._fields["state"].selection)[move.state]))
+            currency = dispute.currency_id
+            if move.payment_state in ("paid", "in_payment", "reversed") or currency.is_zero(move.amount_residual):
+                raise ValidationError(self.env._(
+                    "%(move)s is fully paid: there is nothing left to dispute. Issue a refund instead.",
+                    move=move.display_name))
+            if currency.compare_amounts(dispute.amount_original, 0.0) <= 0:
+                raise ValidationError(self.env._(
+                    "The disputed amount of %(dispute)s must be greater than zero.", dispute=dispute.name))
+            if currency.compare_amounts(
+                    dispute.amount_original, move.amount_residual) > 0:
+                raise ValidationError(self.env._(
+                    "The disputed amount %(amount)s is more than what is still open on %(move)s (%(residual)s). "
+                    "Dispute at most the open amount.",
+                    amount=dispute._format(dispute.amount_original), move=move.display_name,
+                    residual=dispute._format(move.amount_residual)))
+
+    @api.onchange("reason_id")
+    def _onchange_reason_id(self):
+        if self.reason_id:
+            if self.reason_id.owner_id:
+                self.user_id = self.reason_id.owner_id
+            self.deadline = fields.Date.context_today(self) + timedelta(days=self.reason_id.deadline_days)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("ispec.dispute") or "/"
+        disputes = super().create(vals_list)
+        for dispute in disputes:
+            if not dispute.deadline and dispute.reason_id:
+                dispute.deadline = fields.Date.context_today(dispute) + timedelta(
+                    days=dispute.reason_id.deadline_days)
+        return disputes
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_worked_cases(self):
+        if self.filtered(lambda d: d.state not in ("draft", "cancel")):
+            raise UserError(self.env._("Only draft or cancelled disputes can be deleted; cancel the case instead."))
+
+    # ------------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_open(self):
+        self._check_disputable()
+        self._move_to("open")
+        for dispute in self:
+            dispute.write({
+                "amount_current": dispute.amount_original,
+                "date_opened": fields.Date.context_today(dispute),
+            })
+            if dispute.user_id:
+                dispute.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    date_deadline=dispute.deadline or fields.Date.context_today(dispute),
+                    summary=self.env._("Work dispute %(name)s", name=dispute.name),
+                    user_id=dispute.user_id.id,
+                )
+        self.move_id._ispec_apply_dispute_effects()
+
+    def action_review(self):
+        self._move_to("review")
+
+    def action_accept(self):
+        """Resolve in the customer's (or our) favour: a credit note for the disputed amount,
+        made with Odoo's own reversal, posted and reconciled with the invoice."""
+        self._check_resolution_rights()
+        self._move_to("accepted")
+        for dispute in self:
+            credit_note = dispute._create_credit_note()
+            dispute.write({
+                "amount_credited": credit_note.amount_total,
+                "amount_current": 0.0,
+                "date_resolved": fields.Date.context_today(dispute),
+                "is_overdue": False,
+            })
+        self._close_activities()
+        self.move_id._ispec_apply_dispute_effects()
+
+    def action_reject(self):
+        for dispute in self:
+            if not (dispute.rejection_reason or "").strip():
+                raise UserError(self.env._(
+                    "Write why %(name)s is rejected in 'Rejection Reason' before rejecting it: "
+                    "the customer is told.", name=dispute.name))
+        self._check_resolution_rights()
+        self._move_to("rejected")
+        self.write({"amount_current": 0.0, "date_resolved": fields.Date.context_today(self), "is_overdue": False})
+        template = self.env.ref("invoicing_specialist.mail_template_dispute_rejected", raise_if_not_found=False)
+        for dispute in self:
+            if template and dispute.move_type == "out_invoice":
+                dispute.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+        self._close_activities()
+        self.move_id._ispec_apply_dispute_effects()
+
+    def action_cancel(self):
+        self._move_to("cancel")
+        self.write({"amount_current": 0.0, "is_overdue": False})
+        self._close_activities()
+        self.move_id._ispec_apply_dispute_effects()
+
+    def action_write_off(self):
+        """Write the open remainder of the invoice off, when it is under the company's threshold."""
+        self.ensure_one()
+        if not self.env.user.has_group("invoicing_specialist.group_manager"):
+            raise AccessError(self.env._("Only an Invoicing Specialist manager may write off %(name)s.",
+                                         name=self.name))
+        if self.state not in OPEN_STATES + ("accepted",):
+            raise UserError(self.env._("%(name)s must be open or accepted to write off its remainder.",
+                                       name=self.name))
+        move, company = self.move_id, self.company_id
+        residual = move.amount_residual
+        threshold = company.currency_id._convert(
+            company.ispec_dispute_writeoff_threshold, move.currency_id, company, fields.Date.context_today(self))
+        if move.currency_id.is_zero(residual):
+            raise UserError(self.env._("%(move)s has nothing left to write off.", move=move.display_name))
+        if move.currency_id.compare_amounts(residual, threshold) > 0:
+            raise UserError(self.env._(
+                "%(move)s still has %(residual)s open, more than the write-off threshold of %(threshold)s. "
+                "Credit it or collect it instead.",
+                move=move.display_name, residual=self._format(residual), threshold=self._format(threshold)))
+        if not company.ispec_dispute_writeoff_account_id:
+            raise UserError(self.env._(
+                "Set the dispute write-off account in Settings > Invoicing Control before writing off %(name)s.",
+                name=self.name))
+        write_off = self._create_write_off(residual)
+        values = {"write_off_move_id": write_off.id, "amount_written_off": residual, "amount_current": 0.0}
+        if self.state in OPEN_STATES:
+            self._move_to("accepted")
+            values.update(date_resolved=fields.Date.context_today(self), is_overdue=False)
+        self.write(values)
+        self._close_activities()
+        move._ispec_apply_dispute_effects()
+
+    def action_view_credit_notes(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Notes"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.credit_note_ids.ids)],
+        }
+
+    # ------------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------------
+
+    def _format(self, amount):
+        return self.currency_id.format(amount) if self.currency_id else str(amount)
+
+    def _move_to(self, state):
+        allowed = TRANSITIONS[state]
+        labels = dict(self._fields["state"].selection)
+        for dispute in self:
+            if dispute.state not in allowed:
+                raise UserError(self.env._(
+                    "%(name)s is %(current)s and cannot become %(target)s. Allowed from: %(allowed)s.",
+                    name=dispute.name, current=labels[dispute.state], target=labels[state],
+                    allowed=", ".join(labels[s] for s in allowed)))
+        self.write({"state": state})
+
+    def _check_resolution_rights(self):
+        if self.env.user.has_group("invoicing_specialist.group_manager"):
+            return
+        for dispute in self:
+            limit = dispute.company_id.ispec_dispute_approval_amount
+            if limit and dispute.company_currency_id.compare_amounts(dispute.amount_current_company, limit) > 0:
+                raise AccessError(self.env._(
+                    "%(name)s disputes %(amount)s, above the %(limit)s a specialist may resolve. "
+                    "Ask an Invoicing Specialist manager.",
+                    name=dispute.name, amount=dispute.company_currency_id.format(dispute.amount_current_company),
+                    limit=dispute.company_currency_id.format(limit)))
+
+    def _close_activities(self):
+        self.activity_ids.action_feedback(feedback=self.env._("Dispute resolved or cancelled."))
+
+    def _credit_note_lines(self):
+        """Commands for the credit note's lines: the disputed lines and quantities, the whole invoice,
+        or the invoice scaled to the disputed amount (a rounding line keeps it exact to the cent)."""
+        self.ensure_one()
+        move, currency = self.move_id, self.currency_id
+
+        def line_vals(line, quantity, price_unit):
+            return {
+                "product_id": line.product_id.id, "name": line.name, "quantity": quantity,
+                "product_uom_id": line.product_uom_id.id, "price_unit": price_unit, "discount": line.discount,
+                "tax_ids": [Command.set(line.tax_ids.ids)], "account_id": line.account_id.id,
+                "analytic_distribution": line.analytic_distribution,
+            }
+
+        if self.scope == "lines":
+            return [Command.create(line_vals(d.invoice_line_id, d.quantity, d.invoice_line_id.price_unit))
+                    for d in self.line_ids]
+        product_lines = move.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        if not currency.compare_amounts(self.amount_current, move.amount_total):
+            return [Command.create(line_vals(line, line.quantity, line.price_unit)) for line in product_lines]
+        ratio = self.amount_current / move.amount_total
+        return [Command.create(line_vals(line, line.quantity, currency.round(line.price_unit * ratio)))
+                for line in product_lines]
+
+    def _create_credit_note(self):
+        self.ensure_one()
+        move = self.move_id
+        reversal = self.env["account.move.reversal"].with_context(
+            active_model="account.move", active_ids=move.ids).create({
+                "reason": self.env._("Dispute %(name)s", name=self.name),
+                "journal_id": move.journal_id.id,
+                "date": fields.Date.context_today(self),
+            })
+        action = reversal.refund_moves()
+        credit_note = self.env["account.move"].browse(action.get("res_id")) or reversal.new_move_ids
+        credit_note.write({"invoice_line_ids": [Command.clear()] + self._credit_note_lines(),
+                           "ispec_dispute_id": self.id})
+        # Keep the credit exact to the cent where scaling the prices rounded.
+        target = self.amount_current if self.scope == "invoice" else credit_note.amount_total
+        difference = self.currency_id.round(target - credit_note.amount_total)
+        if not self.currency_id.is_zero(difference):
+            account = credit_note.invoice_line_ids[:1].account_id
+            credit_note.write({"invoice_line_ids": [Command.create({
+                "name": self.env._("Rounding of dispute %(name)s", name=self.name), "quantity": 1,
+                "price_unit": difference, "tax_ids": [Command.clear()], "account_id": account.id,
+            })]})
+        credit_note.action_post()
+        self._reconcile_with_invoice(credit_note)
+        self.message_post(body=self.env._(
+            "Credit note %(note)s created for %(amount)s.",
+            note=credit_note._get_html_link(), amount=self._format(credit_note.amount_total)))
+        return credit_note
+
+    def _reconcile_with_invoice(self, counterpart):
+        lines = (self.move_id.line_ids | counterpart.line_ids).filtered(
+            lambda line: line.account_type in ("asset_receivable", "liability_payable") and not line.reconciled)
+        for _account, account_lines in lines.grouped("account_id").items():
+            if len(account_lines.move_id) > 1:
+                account_lines.reconcile()
+
+    def _create_write_off(self, residual):
+        move, company = self.move_id, self.company_id
+        term_lines = move.line_ids.filtered(
+            lambda line: line.account_type in ("asset_receivable", "liability_payable") and not line.reconciled)
+        balance = sum(term_lines.mapped("amount_residual"))
+        amount_currency = sum(term_lines.mapped("amount_residual_currency"))
+        journal = self.env["account.journal"].search([
+            *self.env["account.journal"]._check_company_domain(company), ("type", "=", "general")], limit=1)
+        write_off = self.env["account.move"].create({
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "date": fields.Date.context_today(self),
+            "ref": self.env._("Write-off of dispute %(name)s on %(move)s", name=self.name, move=move.name),
+            "ispec_dispute_id": self.id,
+            "line_ids": [
+                Command.create({
+                    "name": self.env._("Dispute %(name)s write-off", name=self.name),
+                    "account_id": term_lines[:1].account_id.id, "partner_id": move.commercial_partner_id.id,
+                    "currency_id": move.currency_id.id, "amount_currency": -amount_currency, "balance": -balance,
+                }),
+                Command.create({
+                    "name": self.env._("Dispute %(name)s write-off", name=self.name),
+                    "account_id": company.ispec_dispute_writeoff_account_id.id,
+                    "partner_id": move.commercial_partner_id.id, "currency_id": move.currency_id.id,
+                    "amount_currency": amount_currency, "balance": balance,
+                }),
+            ],
+        })
+        write_off.action_post()
+        self._reconcile_with_invoice(write_off)
+        self.message_post(body=self.env._("Remainder of %(amount)s written off in %(entry)s.",
+                                          amount=self._format(residual),
+                                          entry=write_off._get_html_link()))
+        return write_off
+
+    @api.model
+    def _open_amounts_by_move(self, moves):
+        """{move_id: amount currently disputed} over the open cases of ``moves``, in each move's currency."""
+        if not moves.ids:
+            return {}
+        # sudo: every user who sees an invoice (billing clerks outside the Invoicing Specialist groups,
+        # follow-up, statements) must see how much of it is disputed; only sums on these moves are read.
+        groups = self.sudo()._read_group(
+            [("move_id", "in", moves.ids), ("state", "in", OPEN_STATES)], ["move_id"], ["amount_current:sum"])
+        return {move.id: amount for move, amount in groups}
+
+    @api.model
+    def _payment_hold_reasons(self, moves):
+        """{bill_id: ["Open dispute DSP/..."]}: a vendor bill's payment is held while a case is open."""
+        bills = moves.filtered(lambda m: m.move_type == "in_invoice")
+        reasons = {}
+        if bills.ids:
+            # sudo: whoever opens or pays a bill must learn why it is held; only case numbers are read.
+            cases = self.sudo().search([("move_id", "in", bills.ids), ("state", "in", OPEN_STATES)], order="id")
+            for dispute in cases:
+                reasons.setdefault(dispute.move_id.id, []).append(
+                    self.env._("Open dispute %(name)s", name=dispute.name))
+        return reasons
+
+    @api.model
+    def _cron_flag_overdue(self, batch_size=200):
+        """Daily: mark cases past their deadline overdue, give the dispute manager an activity for each,
+        and mail each owner one digest of the cases newly overdue. Safe to run twice: a case is
+        flagged, and so announced, once."""
+        today = fields.Date.context_today(self)
+        domain = [("state", "in", OPEN_STATES), ("is_overdue", "=", False), ("deadline", "<", today)]
+        remaining = self.search_count(domain)
+        cron = self.env["ir.cron"]
+        while remaining:
+            batch = self.search(domain, limit=batch_size, order="id")
+            batch.is_overdue = True
+            for dispute in batch:
+                manager = dispute.company_id.ispec_dispute_manager_id or dispute.reason_id.owner_id
+                if manager:
+                    dispute.activity_schedule(
+                        "mail.mail_activity_data_todo", user_id=manager.id, date_deadline=today,
+                        summary=self.env._("Overdue dispute %(name)s", name=dispute.name))
+            for owner, cases in batch.grouped("user_id").items():
+                if owner.email:
+                    self._send_overdue_digest(owner, cases)
+            remaining = self.search_count(domain)
+            if cron._commit_progress(len(batch), remaining=remaining) <= 0:
+                break  # out of time: the next run continues with the cases not flagged yet
+        return True
+
+    def _send_overdue_digest(self, owner, cases):
+        rows = "".join(
+            "<li>%s: %s, %s, %s</li>" % (c.name, c.partner_id.name, c._format(c.amount_current), c.deadline)
+            for c in cases)
+        self.env["mail.mail"].sudo().create({  # sudo: a system mail to the owner, not a record write
+            "subject": self.env._("%(count)s dispute(s) overdue", count=len(cases)),
+            "body_html": "<p>%s</p><ul>%s</ul>" % (self.env._("These disputes passed their deadline:"), rows),
+            "email_to": owner.email_formatted,
+            "auto_delete": False,
+        })
+
+
+class IspecDisputeLine(models.Model):
+    _name = "ispec.dispute.line"
+    _description = "Disputed Invoice Line"
+
+    dispute_id = fields.Many2one("ispec.dispute", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="dispute_id.company_id", store=True)
+    currency_id = fields.Many2one(related="dispute_id.currency_id")
+    invoice_line_id = fields.Many2one(
+        "account.move.line", required=True,
+        domain="[('move_id', '=', parent.move_id), ('display_type', '=', 'product')]",
+    )
+    quantity = fields.Float(digits="Product Unit", required=True, default=1.0)
+    amount = fields.Monetary(
+        compute="_compute_amount", store=True, currency_field="currency_id",
+        help="The line's total, taxes included, for the disputed quantity.",
+    )
+
+    @api.depends("invoice_line_id", "quantity")
+    def _compute_amount(self):
+        for line in self:
+            source = line.invoice_line_id
+            line.amount = line.currency_id.round(source.price_total * line.quantity / source.quantity) \
+                if source.quantity else 0.0
+
+    @api.constrains("quantity", "invoice_line_id")
+    def _check_quantity(self):
+        for line in self:
+            if line.quantity <= 0 or line.quantity > line.invoice_line_id.quantity:
+                raise ValidationError(self.env._(
+                    "Dispute between 0 and %(max)s of '%(line)s'.",
+                    max=line.invoice_line_id.quantity, line=line.invoice_line_id.name))
