@@ -75,7 +75,7 @@ class IspecDemoHistory(models.AbstractModel):
         invoice(atlas, 5, [(chairs, 12, 180.0)])
         partly = invoice(atlas, 3, [(chairs, 20, 175.0), (consulting, 6, 120.0)])
         pay(partly, 2, amount=2000.0)
-        invoice(atlas, 2, [(consulting, 15, 120.0)])
+        disputed = invoice(atlas, 2, [(consulting, 15, 120.0)])
         invoice(atlas, 1, [(paper, 200, 6.0)], days=15)
 
         # Cedar Clinics: an invoice corrected by a credit note, a late payment and a current item.
@@ -94,3 +94,23 @@ class IspecDemoHistory(models.AbstractModel):
         pay(paid_eur, 5)
         invoice(lagoon, 2, [(consulting, 20, 110.0)], currency=eur)
         invoice(lagoon, 0, [(paper, 100, 6.0)], currency=eur, days=5)
+
+        # Disputes: Atlas questions 3 of the 15 consulting hours; an office supplier's bill is
+        # questioned on price, so its payment is held.
+        Dispute = self.env["ispec.dispute"]
+        hours = Dispute.create({
+            "move_id": disputed.id, "scope": "lines",
+            "reason_id": ref("invoicing_specialist.dispute_reason_quantity").id,
+            "line_ids": [(0, 0, {"invoice_line_id": disputed.invoice_line_ids[:1].id, "quantity": 3})],
+            "comment_customer": "<p>Only 12 hours were signed off on the timesheet.</p>",
+        })
+        hours.action_open()
+        supplier = customer("Paper & Co Supplies", "invoices@paperco.example.com", "Leeds", "base.uk")
+        bill = invoice(supplier, 1, [(paper, 400, 3.6)], move_type="in_invoice")
+        price = Dispute.create({
+            "move_id": bill.id, "amount_original": 160.0,
+            "reason_id": ref("invoicing_specialist.dispute_reason_price").id,
+            "comment_internal": "<p>Contract price is 3.20 a ream.</p>",
+        })
+        price.action_open()
+        price.action_review()
