@@ -97,7 +97,7 @@ class IspecDemoHistory(models.AbstractModel):
 
         # Disputes: Atlas questions 3 of the 15 consulting hours; an office supplier's bill is
         # questioned on price, so its payment is held.
-        Dispute = self.env["ispec.dispute"]
+        Dispute = self.env["ispec.dispute"].with_context(default_user_id=ref("base.user_admin").id)
         hours = Dispute.create({
             "move_id": disputed.id, "scope": "lines",
             "reason_id": ref("invoicing_specialist.dispute_reason_quantity").id,

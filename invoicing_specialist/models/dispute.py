@@ -43,6 +43,12 @@ class IspecDisputeReason(models.Model):
     company_id = fields.Many2one("res.company", help="Leave empty to use the reason in every company.")
     active = fields.Boolean(default=True)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        used = self.env["ispec.dispute"].sudo().search_count([("reason_id", "in", self.ids)], limit=1)
+        if used:  # sudo: counting cases of every company, so no reason in use anywhere is deleted
+            raise UserError(self.env._("These reasons are used by disputes: archive them instead."))
+
 
 class IspecDispute(models.Model):
     _name = "ispec.dispute"
@@ -86,7 +92,9 @@ class IspecDispute(models.Model):
         string="Currently Disputed (Company Currency)", currency_field="company_currency_id",
         compute="_compute_amount_current_company",
     )
-    reason_id = fields.Many2one("ispec.dispute.reason", required=True, tracking=True, check_company=True)
+    # Required by the form and _check_disputable, not by the database: uninstalling the addon deletes
+    # the seeded reasons before the cases' table, and a used reason can otherwise only be archived.
+    reason_id = fields.Many2one("ispec.dispute.reason", tracking=True, check_company=True, ondelete="set null")
     category = fields.Selection(related="reason_id.category", store=True)
     root_cause = fields.Text(help="Why the dispute happened, recorded when it is resolved.")
     user_id = fields.Many2one(
@@ -160,13 +168,16 @@ class IspecDispute(models.Model):
     # CONSTRAINTS AND ONCHANGES
     # ------------------------------------------------------------------
 
-    @api.constrains("move_id", "amount_original", "state")
+    @api.constrains("move_id", "amount_original", "state", "reason_id")
     def _check_invoice_and_amount(self):
         self.filtered(lambda d: d.state == "draft")._check_disputable()
 
     def _check_disputable(self):
         for dispute in self:
             move = dispute.move_id
+            if not dispute.reason_id:
+                raise ValidationError(self.env._("Choose a reason for the dispute on %(move)s.",
+                                                 move=move.display_name))
             if move.move_type not in ("out_invoice", "in_invoice"):
                 raise ValidationError(self.env._(
                     "%(move)s is not a customer invoice or vendor bill: only those can be disputed.",

@@ -201,6 +201,11 @@ class TestDisputeRules(DisputeCase):
             self._dispute(invoice, 115.01)
         with self.assertRaisesRegex(ValidationError, "greater than zero"):
             self._dispute(invoice, 0.0)
+        with self.assertRaisesRegex(ValidationError, "Choose a reason"):
+            self._dispute(invoice, 10.0, reason_id=False)
+        used = self._dispute(invoice, 10.0).reason_id
+        with self.assertRaisesRegex(UserError, "archive them instead"):
+            used.with_user(self.manager).unlink()
         draft = self._invoice([(1, 100.0, self.tax15)], post=False)
         with self.assertRaisesRegex(ValidationError, "not posted"):
             self._dispute(draft, 10.0)
