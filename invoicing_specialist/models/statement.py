@@ -10,6 +10,31 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 STATEMENT_TYPES = [("outstanding", "Outstanding (open items)"), ("activity", "Activity")]
 
 
+def _write_xlsx_table(sheet, row, columns, lines, formats, forward=None):
+    """Write a statement table from column specs ``(header, line key, kind)``; return the next row.
+    ``forward``: an optional (label, amount) row before the lines (balance brought forward)."""
+    for col, (head, _key, _kind) in enumerate(columns):
+        sheet.write(row, col, head, formats["bold"])
+    row += 1
+    if forward:
+        balance_col = next(col for col, (_h, key, _k) in enumerate(columns) if key == "running")
+        sheet.write(row, 1, forward[0])
+        sheet.write_number(row, balance_col, forward[1], formats["money"])
+        row += 1
+    for line in lines:
+        for col, (_head, key, kind) in enumerate(columns):
+            if kind == "date":
+                sheet.write_datetime(row, col, fields.Datetime.to_datetime(line[key]), formats["date"])
+            elif kind == "money":
+                sheet.write_number(row, col, line[key], formats["money"])
+            elif kind == "doc":
+                sheet.write(row, col, formats["doc_labels"].get(line[key], ""))
+            else:
+                sheet.write(row, col, line[key])
+        row += 1
+    return row
+
+
 class IspecStatement(models.AbstractModel):
     """The statement data phase: every figure of the statements of many customers, set-based.
 
@@ -341,6 +366,19 @@ class IspecStatement(models.AbstractModel):
             row += 2
             labels = self_lang._bucket_labels(company, data["date_end"])
             doc_labels = self_lang._doc_type_labels()
+            # One writer for both tables: (header, line key, kind) per column.
+            activity_columns = [
+                (_t("Date"), "date", "date"), (_t("Number"), "move_name", "text"), (_t("Reference"), "ref", "text"),
+                (_t("Due date"), "date_maturity", "date"), (_t("Amount"), "amount", "money"),
+                (_t("Balance"), "running", "money"), (_t("Type"), "doc_type", "doc"),
+            ]
+            open_item_columns = [
+                (_t("Date"), "date", "date"), (_t("Number"), "move_name", "text"), (_t("Reference"), "ref", "text"),
+                (_t("Due date"), "date_maturity", "date"), (_t("Original"), "original", "money"),
+                (_t("Open"), "open", "money"), (_t("Disputed"), "disputed", "money"),
+                (_t("Balance"), "running", "money"), (_t("Type"), "doc_type", "doc"),
+            ]
+
             for section in statement["sections"]:
                 currency = section["currency"]
                 money = book.add_format({"num_format": _excel_money_format(currency, lang_rec)})
@@ -349,43 +387,15 @@ class IspecStatement(models.AbstractModel):
                 sheet.write(row, 1, currency.name, bold)
                 row += 1
                 if data["statement_type"] == "activity":
-                    for col, head in enumerate((_t("Date"), _t("Number"), _t("Reference"), _t("Due date"),
-                                                _t("Amount"), _t("Balance"), _t("Type"))):
-                        sheet.write(row, col, head, bold)
-                    row += 1
-                    sheet.write(row, 1, _t("Balance brought forward"))
-                    sheet.write_number(row, 5, section["balance_forward"], money)
-                    row += 1
-                    for line in section["activity"]:
-                        sheet.write_datetime(row, 0, fields.Datetime.to_datetime(line["date"]), date_fmt)
-                        sheet.write(row, 1, line["move_name"])
-                        sheet.write(row, 2, line["ref"])
-                        sheet.write_datetime(row, 3, fields.Datetime.to_datetime(line["date_maturity"]), date_fmt)
-                        sheet.write_number(row, 4, line["amount"], money)
-                        sheet.write_number(row, 5, line["running"], money)
-                        sheet.write(row, 6, doc_labels.get(line["doc_type"], ""))
-                        row += 1
+                    formats = {"bold": bold, "money": money, "date": date_fmt, "doc_labels": doc_labels}
+                    row = _write_xlsx_table(sheet, row, activity_columns, section["activity"], formats,
+                                            forward=(_t("Balance brought forward"), section["balance_forward"]))
                     sheet.write(row, 1, _t("Closing balance"), bold)
                     sheet.write_number(row, 5, section["closing_balance"], money_bold)
                     row += 2
                 else:
-                    for col, head in enumerate((_t("Date"), _t("Number"), _t("Reference"), _t("Due date"),
-                                                _t("Original"), _t("Open"), _t("Disputed"), _t("Balance"),
-                                                _t("Type"))):
-                        sheet.write(row, col, head, bold)
-                    row += 1
-                    for line in section["lines"]:
-                        sheet.write_datetime(row, 0, fields.Datetime.to_datetime(line["date"]), date_fmt)
-                        sheet.write(row, 1, line["move_name"])
-                        sheet.write(row, 2, line["ref"])
-                        sheet.write_datetime(row, 3, fields.Datetime.to_datetime(line["date_maturity"]), date_fmt)
-                        sheet.write_number(row, 4, line["original"], money)
-                        sheet.write_number(row, 5, line["open"], money)
-                        sheet.write_number(row, 6, line["disputed"], money)
-                        sheet.write_number(row, 7, line["running"], money)
-                        sheet.write(row, 8, doc_labels.get(line["doc_type"], ""))
-                        row += 1
-                    row += 1
+                    formats = {"bold": bold, "money": money, "date": date_fmt, "doc_labels": doc_labels}
+                    row = _write_xlsx_table(sheet, row, open_item_columns, section["lines"], formats) + 1
                 sheet.write(row, 0, _t("Aging"), bold)
                 for col, label in enumerate(labels):
                     sheet.write(row, col + 1, label, bold)
