@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -45,8 +47,9 @@ class IspecDisputeReason(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
+        # sudo: count the cases of every company, so that no reason in use anywhere is deleted
         used = self.env["ispec.dispute"].sudo().search_count([("reason_id", "in", self.ids)], limit=1)
-        if used:  # sudo: counting cases of every company, so no reason in use anywhere is deleted
+        if used:
             raise UserError(self.env._("These reasons are used by disputes: archive them instead."))
 
 
@@ -514,12 +517,13 @@ class IspecDispute(models.Model):
         return True
 
     def _send_overdue_digest(self, owner, cases):
-        rows = "".join(
-            "<li>%s: %s, %s, %s</li>" % (c.name, c.partner_id.name, c._format(c.amount_current), c.deadline)
+        # Markup escapes each value: partner names and case numbers are user input.
+        rows = Markup("").join(
+            Markup("<li>%s: %s, %s, %s</li>") % (c.name, c.partner_id.name, c._format(c.amount_current), c.deadline)
             for c in cases)
         self.env["mail.mail"].sudo().create({  # sudo: a system mail to the owner, not a record write
             "subject": self.env._("%(count)s dispute(s) overdue", count=len(cases)),
-            "body_html": "<p>%s</p><ul>%s</ul>" % (self.env._("These disputes passed their deadline:"), rows),
+            "body_html": Markup("<p>%s</p><ul>%s</ul>") % (self.env._("These disputes passed their deadline:"), rows),
             "email_to": owner.email_formatted,
             "auto_delete": False,
         })

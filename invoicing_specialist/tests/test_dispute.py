@@ -271,6 +271,7 @@ class TestDisputeRules(DisputeCase):
 
     def test_overdue_cron_runs_twice_without_repeating(self):
         self.env.company.ispec_dispute_manager_id = self.manager
+        self.partner_a.name = "Acme <b>Bold</b>"  # user input is escaped in the digest
         invoice = self._invoice([(1, 100.0, self.tax15)])
         late = self._dispute(invoice, 10.0)
         on_time = self._dispute(invoice, 20.0)
@@ -292,6 +293,10 @@ class TestDisputeRules(DisputeCase):
         manager_activities = late.activity_ids.filtered(lambda a: a.user_id == self.manager)
         self.assertEqual(len(manager_activities), 1, "one activity for the manager, not two")
         self.assertEqual(Mail.search_count(digest) - mails_before, 1, "one digest to the owner, not two")
+        body = Mail.search(digest, order="id desc", limit=1).body_html
+        self.assertIn(late.name, body)
+        self.assertNotIn(on_time.name, body)
+        self.assertIn("Acme &lt;b&gt;Bold&lt;/b&gt;", body)
 
 
 @tagged("post_install", "-at_install")
