@@ -15,17 +15,20 @@
         "security/ir.model.access.csv",
         "security/statement_security.xml",
         "security/dispute_security.xml",
+        "security/match_security.xml",
         # data
         "data/statement_data.xml",
         "data/statement_cron.xml",
         "data/dispute_data.xml",
         "data/dispute_reason_data.xml",
+        "data/match_data.xml",
         # views
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/statement_run_views.xml",
         "views/statement_views.xml",
         "views/dispute_views.xml",
+        "views/match_views.xml",
         # wizards
         "wizards/statement_wizard_views.xml",
         # reports
@@ -34,6 +37,7 @@
         "views/menus.xml",
         "views/statement_menus.xml",
         "views/dispute_menus.xml",
+        "views/match_menus.xml",
     ],
     "demo": [
         "demo/demo_data.xml",

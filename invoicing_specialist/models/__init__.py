@@ -6,3 +6,6 @@ from . import res_config_settings
 from . import statement
 from . import statement_run
 from . import dispute
+from . import match
+from . import purchase_order_line
+from . import stock_move

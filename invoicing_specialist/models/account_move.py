@@ -73,7 +73,7 @@ class AccountMove(models.Model):
 
     def _ispec_payment_hold_sources(self):
         """The functions ``moves -> {move_id: [reason, ...]}`` of each capability that holds payments."""
-        return [self.env["ispec.dispute"]._payment_hold_reasons]
+        return [self.env["ispec.dispute"]._payment_hold_reasons, self._ispec_match_hold_reasons]
 
     def _ispec_open_dispute_amounts(self):
         """Return {move_id: amount} currently disputed on the moves of ``self``, in each move's
@@ -193,3 +193,69 @@ class AccountMove(models.Model):
             "domain": [("move_id", "=", self.id)],
             "context": {"default_move_id": self.id},
         }
+
+    # ------------------------------------------------------------------
+    # --- BILL MATCHING ---
+    # ------------------------------------------------------------------
+
+    ispec_match_state = fields.Selection(
+        [
+            ("matched", "Matched"),
+            ("waiting", "Waiting for Receipt"),
+            ("exception", "Match Exception"),
+            ("not_applicable", "Not Applicable"),
+        ],
+        string="Match State", readonly=True, copy=False, index=True,
+        help="How this bill's lines compare with their purchase orders and receipts.",
+    )
+    ispec_match_line_ids = fields.One2many(
+        "account.move.line", compute="_compute_ispec_match_line_ids", string="Match Exceptions")
+
+    @api.depends("invoice_line_ids.ispec_match_state")
+    def _compute_ispec_match_line_ids(self):
+        for move in self:
+            move.ispec_match_line_ids = move.invoice_line_ids.filtered(
+                lambda line: line.ispec_match_state == "exception")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        moves._ispec_match_recheck()
+        return moves
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"invoice_line_ids", "line_ids", "invoice_date", "currency_id", "partner_id"} & set(vals):
+            self._ispec_match_recheck()
+        return res
+
+    def _post(self, soft=True):
+        self._ispec_match_recheck()
+        refused = self.filtered(lambda m: m.ispec_match_state == "exception"
+                                and m.company_id.ispec_match_mode == "refuse")
+        if refused:
+            reasons = refused._ispec_match_hold_reasons()
+            raise UserError(self.env._(
+                "These bills do not match their purchase orders and cannot be posted:\n%(lines)s\n"
+                "Correct the bill, wait for the receipt, or ask a manager to change the tolerances.",
+                lines="\n".join("- %s: %s" % (m.display_name, "; ".join(reasons[m.id])) for m in refused)))
+        posted = super()._post(soft=soft)
+        posted._ispec_match_recheck()
+        return posted
+
+    def action_ispec_match_recheck(self):
+        self._ispec_match_recheck()
+
+    def _ispec_match_recheck(self):
+        """Check these bills and every other bill sharing one of their purchase order lines."""
+        bills = self.filtered(lambda m: m.move_type in ("in_invoice", "in_refund"))
+        if bills:
+            po_lines = bills.invoice_line_ids.purchase_line_id
+            self.env["ispec.match"]._check_bills(bills | po_lines._ispec_bills())
+
+    def _ispec_match_hold_reasons(self, moves=None):
+        """{bill_id: [reason, ...]} of bills with match exceptions, where the company blocks payment."""
+        moves = self if moves is None else moves
+        held = moves.filtered(lambda m: m.ispec_match_state == "exception"
+                              and m.company_id.ispec_match_mode in ("block", "refuse"))
+        return {move.id: move.invoice_line_ids._ispec_match_reason_texts() for move in held}

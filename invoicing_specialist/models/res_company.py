@@ -76,3 +76,20 @@ class ResCompany(models.Model):
         string="Dispute Manager",
         help="Gets an activity for each dispute that passes its deadline. Empty: the reason's default owner.",
     )
+
+    # --- BILL MATCHING ---
+    ispec_match_mode = fields.Selection(
+        [("warn", "Warn only"), ("refuse", "Refuse to post"), ("block", "Post, but block payment")],
+        string="Match Exception Effect", default="warn", required=True,
+        help="What a vendor bill with match exceptions does: only show a warning, refuse to be posted, "
+        "or be posted with its payment blocked until the exceptions clear.",
+    )
+    ispec_match_allow_no_po = fields.Boolean(
+        string="Bills Without PO Allowed",
+        help="Bill lines without a purchase order are not checked at all (utilities, rent), for every vendor.",
+    )
+    ispec_match_tolerance_ids = fields.One2many(
+        "ispec.match.tolerance", "company_id", string="Matching Tolerances",
+        domain=[("partner_id", "=", False)],
+        help="The company's default limits. No limit for a dimension: not checked. 0: must be exact.",
+    )

@@ -31,3 +31,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.ispec_dispute_writeoff_account_id", readonly=False
     )
     ispec_dispute_manager_id = fields.Many2one(related="company_id.ispec_dispute_manager_id", readonly=False)
+
+    # --- BILL MATCHING ---
+    ispec_match_mode = fields.Selection(related="company_id.ispec_match_mode", readonly=False)
+    ispec_match_allow_no_po = fields.Boolean(related="company_id.ispec_match_allow_no_po", readonly=False)

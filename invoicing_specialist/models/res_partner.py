@@ -44,3 +44,13 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_ids": self.commercial_partner_id.ids},
         }
+
+    # --- BILL MATCHING ---
+    ispec_match_allow_no_po = fields.Boolean(
+        string="Bills Without PO Allowed",
+        help="This vendor's bill lines without a purchase order are not checked (utilities, rent).",
+    )
+    ispec_match_tolerance_ids = fields.One2many(
+        "ispec.match.tolerance", "partner_id", string="Matching Tolerances",
+        help="Limits that replace the company's for this vendor, one dimension at a time.",
+    )

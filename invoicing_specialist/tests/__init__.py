@@ -5,3 +5,4 @@ from . import test_statement_output
 from . import test_statement_run
 from . import test_dispute
 from . import test_match_kernel
+from . import test_match_flow

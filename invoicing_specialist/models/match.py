@@ -1,0 +1,159 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import match as kernel
+
+DIMENSIONS = [
+    ("qty_pct", "Quantity over-billing (%)"),
+    ("qty_abs", "Quantity over-billing (units)"),
+    ("price_above_pct", "Price above PO (%)"),
+    ("price_above_abs", "Price above PO (amount)"),
+    ("price_below_pct", "Price below PO (%)"),
+    ("price_below_abs", "Price below PO (amount)"),
+    ("total_abs", "Bill total above expected (amount)"),
+]
+
+
+class IspecMatchTolerance(models.Model):
+    """One tolerance limit. A company's limits apply to every vendor; a vendor's limit replaces the
+    company's for its dimension. No limit for a dimension means it is not checked; 0 means exact."""
+
+    _name = "ispec.match.tolerance"
+    _description = "Bill Matching Tolerance"
+    _order = "company_id, partner_id, dimension"
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Vendor", index=True, ondelete="cascade",
+        help="Leave empty for the company's default; set to override it for one vendor.",
+    )
+    dimension = fields.Selection(DIMENSIONS, required=True)
+    value = fields.Float(
+        required=True, digits="Product Price",
+        help="The variance allowed: 0 means the figure must be exact.",
+    )
+
+    @api.constrains("company_id", "partner_id", "dimension", "value")
+    def _check_unique_and_positive(self):
+        for rule in self:
+            if rule.value < 0:
+                raise ValidationError(self.env._("A tolerance cannot be negative: use 0 for 'must be exact'."))
+            twins = self.search_count([
+                ("company_id", "=", rule.company_id.id), ("partner_id", "=", rule.partner_id.id),
+                ("dimension", "=", rule.dimension), ("id", "!=", rule.id)])
+            if twins:
+                raise ValidationError(self.env._(
+                    "%(dimension)s is set twice for %(who)s: keep one limit.",
+                    dimension=dict(DIMENSIONS)[rule.dimension],
+                    who=rule.partner_id.display_name or rule.company_id.display_name))
+
+    @api.model
+    def _tolerances_by_vendor(self, company, partners):
+        """{commercial partner id: kernel.Tolerances} for ``partners`` in ``company``, in one query."""
+        rules = self.sudo().search([  # sudo: limits are configuration every bill check must read
+            ("company_id", "=", company.id), ("partner_id", "in", [False, *partners.ids])])
+        defaults = {rule.dimension: rule.value for rule in rules if not rule.partner_id}
+        result = {}
+        for partner in partners:
+            limits = dict(defaults)
+            limits.update({rule.dimension: rule.value for rule in rules if rule.partner_id == partner})
+            result[partner.id] = kernel.Tolerances(**{key: limits.get(key) for key, _label in DIMENSIONS})
+        return result
+
+
+class AccountMoveMatch(models.AbstractModel):
+    """The matching of vendor bills against their purchase orders, for many bills at once."""
+
+    _name = "ispec.match"
+    _description = "Bill Matching"
+
+    @api.model
+    def _check_bills(self, moves):
+        bills = moves.filtered(lambda m: m.move_type in ("in_invoice", "in_refund") and m.state != "cancel")
+        if not bills:
+            return
+        lines = bills.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        # One batched read of every PO line involved (prefetch), and of the tolerances per company.
+        po_lines = lines.purchase_line_id
+        po_lines.fetch(["product_qty", "qty_received", "qty_invoiced", "price_unit", "discount",
+                        "product_uom_id", "order_id", "product_id"])
+        po_lines.order_id.fetch(["currency_id", "company_id"])
+        tolerances = {}
+        for company, company_bills in bills.grouped("company_id").items():
+            tolerances.update({
+                (company.id, pid): tol for pid, tol in self.env["ispec.match.tolerance"]._tolerances_by_vendor(
+                    company, company_bills.commercial_partner_id).items()})
+        values_by_line = {}
+        for line in lines:
+            bill = line.move_id
+            tol = tolerances[(bill.company_id.id, bill.commercial_partner_id.id)]
+            values_by_line[line] = self._evaluate(line, tol)
+        # One write per distinct result keeps the writes few.
+        groups = {}
+        for line, values in values_by_line.items():
+            groups.setdefault(tuple(sorted(values.items())), self.env["account.move.line"])
+            groups[tuple(sorted(values.items()))] |= line
+        for values, group in groups.items():
+            group.write(dict(values))
+        for bill in bills:
+            bill.ispec_match_state = self._bill_state(bill, tolerances[(bill.company_id.id,
+                                                                        bill.commercial_partner_id.id)])
+        bills._ispec_sync_payment_block()
+
+    def _evaluate(self, line, tol):
+        bill, po_line = line.move_id, line.purchase_line_id
+        if not po_line:
+            allowed = bill.company_id.ispec_match_allow_no_po or bill.commercial_partner_id.ispec_match_allow_no_po
+            if allowed or not line.product_id:
+                return {"ispec_match_state": "not_checked", "ispec_match_reasons": False}
+            return {"ispec_match_state": kernel.EXCEPTION, "ispec_match_reasons": kernel.NO_PO}
+        po_uom, bill_uom = po_line.product_uom_id, line.product_uom_id
+        if bill_uom and po_uom and not bill_uom._has_common_reference(po_uom):
+            return {"ispec_match_state": kernel.EXCEPTION, "ispec_match_reasons": kernel.UNIT}
+        order = po_line.order_id
+        date = bill.invoice_date or bill.date or fields.Date.context_today(self)
+        po_price = order.currency_id._convert(
+            po_line.price_unit * (1 - (po_line.discount or 0.0) / 100.0), bill.currency_id, bill.company_id, date,
+            round=False)
+        bill_price = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
+        if bill_uom and po_uom:
+            bill_price = bill_uom._compute_price(bill_price, po_uom)
+        three_way = po_line.product_id.purchase_method == "receive" and po_line.product_id.type != "service"
+        result = kernel.evaluate_line(
+            three_way=three_way, ordered=po_line.product_qty, received=po_line.qty_received,
+            billed=po_line.qty_invoiced, po_price=po_price, bill_price=bill_price, tolerances=tol,
+            qty_precision=(po_uom.rounding or 0.01) / 2, price_precision=bill.currency_id.rounding / 2)
+        return {
+            "ispec_match_state": result.state,
+            "ispec_match_reasons": ",".join(result.reasons) or False,
+            "ispec_qty_ordered": po_line.product_qty,
+            "ispec_qty_received": po_line.qty_received,
+            "ispec_qty_billed": po_line.qty_invoiced,
+            "ispec_po_price": bill.currency_id.round(po_price),
+            "ispec_bill_price": bill.currency_id.round(bill_price),
+        }
+
+    @api.model
+    def _reason_labels(self):
+        _ = self.env._
+        return {
+            kernel.NO_PO: _("No purchase order"),
+            kernel.OVER_RECEIVED: _("Billed more than received"),
+            kernel.OVER_ORDERED: _("Billed more than ordered"),
+            kernel.PRICE_ABOVE: _("Price above PO"),
+            kernel.PRICE_BELOW: _("Price below PO"),
+            kernel.AMOUNT: _("Bill total above expected"),
+            kernel.UNIT: _("Unit cannot be converted to the PO's"),
+            kernel.DUPLICATE: _("Possible duplicate"),
+        }
+
+    def _bill_state(self, bill, tol):
+        states = set(bill.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+                     .mapped("ispec_match_state")) - {"not_checked", False}
+        if not states:
+            return "not_applicable"
+        if kernel.EXCEPTION in states:
+            return "exception"
+        if kernel.WAITING in states:
+            return "waiting"
+        return "matched"

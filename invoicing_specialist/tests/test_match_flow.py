@@ -1,0 +1,171 @@
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMatchFlow(AccountTestInvoicingCommon):
+    """Vendor bills matched against real purchase orders and receipts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.group_ids = [Command.link(cls.env.ref("invoicing_specialist.group_manager").id),
+                                  Command.link(cls.env.ref("stock.group_stock_manager").id),
+                                  Command.link(cls.env.ref("purchase.group_purchase_manager").id)]
+        cls.company = cls.env.company
+        cls.company.ispec_match_mode = "block"
+        Tolerance = cls.env["ispec.match.tolerance"]
+        Tolerance.search([("company_id", "=", cls.company.id)]).unlink()
+        Tolerance.create([{"company_id": cls.company.id, "dimension": dim, "value": 0.0}
+                          for dim in ("qty_abs", "price_above_abs", "price_below_abs")])
+        cls.vendor = cls.env["res.partner"].create({"name": "Bolt Supplies"})
+        cls.goods = cls.env["product.product"].create({
+            "name": "Bolt box", "type": "consu", "is_storable": True, "purchase_method": "receive",
+            "standard_price": 10.0, "supplier_taxes_id": [Command.clear()],
+        })
+        cls.service = cls.env["product.product"].create({
+            "name": "Installation", "type": "service", "purchase_method": "purchase",
+            "supplier_taxes_id": [Command.clear()],
+        })
+
+    def _po(self, product=None, qty=10.0, price=10.0, **line):
+        po = self.env["purchase.order"].create({
+            "partner_id": self.vendor.id,
+            "order_line": [Command.create({"product_id": (product or self.goods).id, "product_qty": qty,
+                                           "price_unit": price, "tax_ids": [Command.clear()], **line})],
+        })
+        po.button_confirm()
+        return po
+
+    def _receive(self, po, qty):
+        picking = po.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))[:1]
+        picking.move_ids.quantity = qty
+        picking.move_ids.picked = True
+        picking._action_done()
+        return picking
+
+    def _bill(self, po, qty, price=None, post=True, move_type="in_invoice", **line):
+        po_line = po.order_line[:1]
+        bill = self.env["account.move"].create({
+            "move_type": move_type, "partner_id": self.vendor.id, "invoice_date": "2026-01-15",
+            "invoice_line_ids": [Command.create({
+                "product_id": po_line.product_id.id, "quantity": qty, "purchase_line_id": po_line.id,
+                "price_unit": po_line.price_unit if price is None else price, "tax_ids": [Command.clear()],
+                **line})],
+        })
+        if post:
+            bill.action_post()
+        return bill
+
+    def test_over_received_blocks_payment(self):
+        po = self._po()
+        self._receive(po, 5)
+        bill = self._bill(po, 10)
+        line = bill.invoice_line_ids
+        self.assertEqual((bill.ispec_match_state, line.ispec_match_state), ("exception", "exception"))
+        self.assertEqual(line.ispec_match_reasons, "over_received")
+        self.assertEqual((line.ispec_qty_ordered, line.ispec_qty_received, line.ispec_qty_billed), (10, 5, 10))
+        self.assertEqual((bill.payment_state, bill.ispec_block_by_addon), ("blocked", True))
+        self.assertIn("Billed more than received", bill.ispec_hold_reason)
+        with self.assertRaisesRegex(UserError, "Billed more than received"):
+            bill.action_register_payment()
+
+    def test_waiting_then_receipt_matches_and_releases(self):
+        po = self._po()
+        bill = self._bill(po, 5)
+        self.assertEqual(bill.ispec_match_state, "waiting")
+        self.assertEqual(bill.payment_state, "not_paid")
+        self._receive(po, 5)
+        self.assertEqual(bill.ispec_match_state, "matched")
+        other_po = self._po()
+        short = self._bill(other_po, 5)
+        self._receive(other_po, 3)
+        self.assertEqual((short.ispec_match_state, short.payment_state), ("exception", "blocked"))
+        self._receive(other_po, 2)  # the backorder arrives: the block is released by itself
+        self.assertEqual((short.ispec_match_state, short.payment_state), ("matched", "not_paid"))
+
+    def test_price_tolerance_and_discount(self):
+        self.env["ispec.match.tolerance"].search([("dimension", "=", "price_above_abs")]).value = 0.5
+        po = self._po(price=20.0, discount=10.0)  # 18.00 net
+        self._receive(po, 10)
+        within = self._bill(po, 4, price=20.0, discount=7.5)  # 18.50 net: 0.50 above
+        self.assertEqual(within.invoice_line_ids.ispec_match_state, "within_tolerance")
+        self.assertEqual(within.ispec_match_state, "matched")
+        beyond = self._bill(po, 4, price=20.0, discount=5.0)  # 19.00 net: 1.00 above
+        self.assertEqual(beyond.invoice_line_ids.ispec_match_reasons, "price_above")
+        self.assertEqual((beyond.invoice_line_ids.ispec_po_price, beyond.invoice_line_ids.ispec_bill_price),
+                         (18.0, 19.0))
+
+    def test_two_bills_over_bill_together_and_refund_brings_back(self):
+        po = self._po(product=self.service, qty=10.0, price=50.0)
+        first = self._bill(po, 6)
+        self.assertEqual(first.ispec_match_state, "matched", "a service is 2-way: ordered 10")
+        second = self._bill(po, 6)
+        self.assertEqual((first.ispec_match_state, second.ispec_match_state), ("exception", "exception"))
+        self.assertEqual(second.invoice_line_ids.ispec_match_reasons, "over_ordered")
+        self._bill(po, 2, move_type="in_refund")
+        self.assertEqual((first.ispec_match_state, second.ispec_match_state), ("matched", "matched"))
+        self.assertEqual(second.payment_state, "not_paid")
+
+    def test_return_after_billing(self):
+        po = self._po()
+        picking = self._receive(po, 10)
+        bill = self._bill(po, 10)
+        self.assertEqual(bill.ispec_match_state, "matched")
+        wizard = Form(self.env["stock.return.picking"].with_context(
+            active_ids=picking.ids, active_id=picking.id, active_model="stock.picking")).save()
+        wizard.product_return_moves.quantity = 4
+        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        returned.move_ids.quantity = 4
+        returned.move_ids.picked = True
+        returned._action_done()
+        self.assertEqual(po.order_line.qty_received, 6)
+        self.assertEqual((bill.ispec_match_state, bill.invoice_line_ids.ispec_match_reasons),
+                         ("exception", "over_received"))
+
+    def test_dozens_against_units_and_other_currency(self):
+        po = self._po(qty=24.0, price=10.0)
+        self._receive(po, 24)
+        dozen = self.env.ref("uom.product_uom_dozen")
+        bill = self._bill(po, 2, price=120.0, product_uom_id=dozen.id)  # 2 dozen at 120 = 24 at 10
+        self.assertEqual(bill.ispec_match_state, "matched")
+        eur = self.setup_other_currency("EUR", rates=[("2025-01-01", 2.0), ("2026-01-10", 4.0)])
+        po_eur = self._po(qty=5.0, price=100.0, )
+        self._receive(po_eur, 5)
+        bill_eur = self._bill(po_eur, 5, price=400.0, post=False)
+        bill_eur.currency_id = eur  # at the bill date, 100 USD = 400 EUR (not 200 at the old rate)
+        bill_eur.invoice_line_ids.price_unit = 400.0
+        bill_eur.action_post()
+        self.assertEqual(bill_eur.invoice_line_ids.ispec_po_price, 400.0)
+        self.assertEqual(bill_eur.ispec_match_state, "matched")
+
+    def test_non_po_line_and_vendor_allowance(self):
+        bill = self.env["account.move"].create({
+            "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": "2026-01-15",
+            "invoice_line_ids": [Command.create({"product_id": self.goods.id, "quantity": 1, "price_unit": 99.0,
+                                                 "tax_ids": [Command.clear()]})],
+        })
+        self.assertEqual(bill.invoice_line_ids.ispec_match_reasons, "no_po")
+        self.vendor.ispec_match_allow_no_po = True
+        bill.action_ispec_match_recheck()
+        self.assertEqual((bill.invoice_line_ids.ispec_match_state, bill.ispec_match_state),
+                         ("not_checked", "not_applicable"))
+
+    def test_effect_modes(self):
+        po = self._po()
+        self._receive(po, 2)
+        self.company.ispec_match_mode = "refuse"
+        with self.assertRaisesRegex(UserError, "cannot be posted"):
+            self._bill(po, 5)
+        self.company.ispec_match_mode = "warn"
+        bill = self._bill(po, 5)
+        self.assertEqual((bill.state, bill.ispec_match_state, bill.payment_state), ("posted", "exception", "not_paid"))
+
+    def test_specialist_cannot_change_tolerances(self):
+        specialist = new_test_user(self.env, "match_specialist", groups="invoicing_specialist.group_specialist")
+        rule = self.env["ispec.match.tolerance"].search([("company_id", "=", self.company.id)], limit=1)
+        with self.assertRaises(AccessError):
+            rule.with_user(specialist).value = 5.0
