@@ -135,16 +135,15 @@ class AccountMoveMatch(models.AbstractModel):
 
     @api.model
     def _reason_labels(self):
-        _ = self.env._
         return {
-            kernel.NO_PO: _("No purchase order"),
-            kernel.OVER_RECEIVED: _("Billed more than received"),
-            kernel.OVER_ORDERED: _("Billed more than ordered"),
-            kernel.PRICE_ABOVE: _("Price above PO"),
-            kernel.PRICE_BELOW: _("Price below PO"),
-            kernel.AMOUNT: _("Bill total above expected"),
-            kernel.UNIT: _("Unit cannot be converted to the PO's"),
-            kernel.DUPLICATE: _("Possible duplicate"),
+            kernel.NO_PO: self.env._("No purchase order"),
+            kernel.OVER_RECEIVED: self.env._("Billed more than received"),
+            kernel.OVER_ORDERED: self.env._("Billed more than ordered"),
+            kernel.PRICE_ABOVE: self.env._("Price above PO"),
+            kernel.PRICE_BELOW: self.env._("Price below PO"),
+            kernel.AMOUNT: self.env._("Bill total above expected"),
+            kernel.UNIT: self.env._("Unit cannot be converted to the PO's"),
+            kernel.DUPLICATE: self.env._("Possible duplicate"),
         }
 
     def _bill_state(self, bill, tol):
