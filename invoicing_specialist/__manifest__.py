@@ -22,6 +22,7 @@
         "data/dispute_data.xml",
         "data/dispute_reason_data.xml",
         "data/match_data.xml",
+        "data/match_cron.xml",
         # views
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",

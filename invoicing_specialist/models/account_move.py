@@ -208,6 +208,7 @@ class AccountMove(models.Model):
         string="Match State", readonly=True, copy=False, index=True,
         help="How this bill's lines compare with their purchase orders and receipts.",
     )
+    ispec_match_checked_at = fields.Datetime(string="Match Checked At", readonly=True, copy=False)
     ispec_match_line_ids = fields.One2many(
         "account.move.line", compute="_compute_ispec_match_line_ids", string="Match Exceptions")
 

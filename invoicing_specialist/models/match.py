@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..tools import match as kernel
 
@@ -12,6 +13,10 @@ DIMENSIONS = [
     ("price_below_abs", "Price below PO (amount)"),
     ("total_abs", "Bill total above expected (amount)"),
 ]
+
+
+RESULT_FIELDS = ("ispec_match_state", "ispec_match_reasons", "ispec_qty_ordered", "ispec_qty_received",
+                 "ispec_qty_billed", "ispec_po_price", "ispec_bill_price")
 
 
 class IspecMatchTolerance(models.Model):
@@ -83,24 +88,57 @@ class AccountMoveMatch(models.AbstractModel):
             tolerances.update({
                 (company.id, pid): tol for pid, tol in self.env["ispec.match.tolerance"]._tolerances_by_vendor(
                     company, company_bills.commercial_partner_id).items()})
+        rates = {}
         values_by_line = {}
         for line in lines:
             bill = line.move_id
             tol = tolerances[(bill.company_id.id, bill.commercial_partner_id.id)]
-            values_by_line[line] = self._evaluate(line, tol)
-        # One write per distinct result keeps the writes few.
-        groups = {}
-        for line, values in values_by_line.items():
-            groups.setdefault(tuple(sorted(values.items())), self.env["account.move.line"])
-            groups[tuple(sorted(values.items()))] |= line
-        for values, group in groups.items():
-            group.write(dict(values))
+            values_by_line[line.id] = self._evaluate(line, tol, rates)
+        self._write_line_results(values_by_line)
+        line_states = {}
+        for line in lines:
+            line_states.setdefault(line.move_id.id, set()).add(values_by_line[line.id]["ispec_match_state"])
+        states = {}
         for bill in bills:
-            bill.ispec_match_state = self._bill_state(bill, tolerances[(bill.company_id.id,
-                                                                        bill.commercial_partner_id.id)])
+            state = self._bill_state(line_states.get(bill.id, set()))
+            states[state] = states.get(state, self.env["account.move"]) | bill
+        for state, group in states.items():
+            group.filtered(lambda m, state=state: m.ispec_match_state != state).ispec_match_state = state
         bills._ispec_sync_payment_block()
 
-    def _evaluate(self, line, tol):
+    def _write_line_results(self, values_by_line):
+        """All lines' results in one UPDATE: each line has its own figures, so an ORM write would
+        cost one query per line."""
+        if not values_by_line:
+            return
+        ids = list(values_by_line)
+        column = [values_by_line[line_id] for line_id in ids]
+
+        def col(key):
+            return [values.get(key) for values in column]
+
+        self.env["account.move.line"].flush_model(list(RESULT_FIELDS))
+        self.env.cr.execute(SQL(
+            """
+            UPDATE account_move_line l
+               SET ispec_match_state = v.state, ispec_match_reasons = v.reasons,
+                   ispec_qty_ordered = v.ordered, ispec_qty_received = v.received, ispec_qty_billed = v.billed,
+                   ispec_po_price = v.po_price, ispec_bill_price = v.bill_price
+              FROM (SELECT unnest(%(ids)s::int[]) AS id, unnest(%(state)s::varchar[]) AS state,
+                           unnest(%(reasons)s::varchar[]) AS reasons, unnest(%(ordered)s::float8[]) AS ordered,
+                           unnest(%(received)s::float8[]) AS received, unnest(%(billed)s::float8[]) AS billed,
+                           unnest(%(po_price)s::numeric[]) AS po_price,
+                           unnest(%(bill_price)s::numeric[]) AS bill_price) v
+             WHERE l.id = v.id
+            """,
+            ids=ids, state=col("ispec_match_state"),
+            reasons=[value or None for value in col("ispec_match_reasons")],
+            ordered=col("ispec_qty_ordered"), received=col("ispec_qty_received"), billed=col("ispec_qty_billed"),
+            po_price=col("ispec_po_price"), bill_price=col("ispec_bill_price"),
+        ))
+        self.env["account.move.line"].browse(ids).invalidate_recordset(list(RESULT_FIELDS))
+
+    def _evaluate(self, line, tol, rates):
         bill, po_line = line.move_id, line.purchase_line_id
         if not po_line:
             allowed = bill.company_id.ispec_match_allow_no_po or bill.commercial_partner_id.ispec_match_allow_no_po
@@ -112,9 +150,10 @@ class AccountMoveMatch(models.AbstractModel):
             return {"ispec_match_state": kernel.EXCEPTION, "ispec_match_reasons": kernel.UNIT}
         order = po_line.order_id
         date = bill.invoice_date or bill.date or fields.Date.context_today(self)
-        po_price = order.currency_id._convert(
-            po_line.price_unit * (1 - (po_line.discount or 0.0) / 100.0), bill.currency_id, bill.company_id, date,
-            round=False)
+        key = (order.currency_id, bill.currency_id, bill.company_id, date)
+        if key not in rates:  # one rate look-up per currency pair and date, not per line
+            rates[key] = order.currency_id._get_conversion_rate(*key)
+        po_price = po_line.price_unit * (1 - (po_line.discount or 0.0) / 100.0) * rates[key]
         bill_price = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
         if bill_uom and po_uom:
             bill_price = bill_uom._compute_price(bill_price, po_uom)
@@ -146,9 +185,9 @@ class AccountMoveMatch(models.AbstractModel):
             kernel.DUPLICATE: self.env._("Possible duplicate"),
         }
 
-    def _bill_state(self, bill, tol):
-        states = set(bill.invoice_line_ids.filtered(lambda line: line.display_type == "product")
-                     .mapped("ispec_match_state")) - {"not_checked", False}
+    def _bill_state(self, line_states):
+        """The bill's state from its product lines' states."""
+        states = set(line_states) - {"not_checked", False}
         if not states:
             return "not_applicable"
         if kernel.EXCEPTION in states:
@@ -156,3 +195,28 @@ class AccountMoveMatch(models.AbstractModel):
         if kernel.WAITING in states:
             return "waiting"
         return "matched"
+
+    @api.model
+    def _cron_recheck_open_bills(self, batch_size=200):
+        """Recheck every open vendor bill once a day, a batch at a time. A run that stops halfway
+        (time out, crash) resumes with the bills not checked yet today: each batch commits with the
+        moment it was checked."""
+        started = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        domain = [
+            ("move_type", "in", ("in_invoice", "in_refund")), ("state", "in", ("draft", "posted")),
+            ("payment_state", "in", ("not_paid", "partial", "blocked")),
+            "|", ("ispec_match_checked_at", "=", False), ("ispec_match_checked_at", "<", started),
+        ]
+        Move = self.env["account.move"]
+        cron = self.env["ir.cron"]
+        seen = Move
+        while True:
+            bills = Move.search(domain, limit=batch_size, order="id")
+            if not bills or bills & seen:
+                break  # done, or the clock moved back: never loop on the same bills
+            seen |= bills
+            self._check_bills(bills)
+            bills.ispec_match_checked_at = fields.Datetime.now()
+            if cron._commit_progress(len(bills), remaining=Move.search_count(domain)) <= 0:
+                break
+        return True

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
@@ -169,3 +171,50 @@ class TestMatchFlow(AccountTestInvoicingCommon):
         rule = self.env["ispec.match.tolerance"].search([("company_id", "=", self.company.id)], limit=1)
         with self.assertRaises(AccessError):
             rule.with_user(specialist).value = 5.0
+
+    def _count_check_queries(self, bills):
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        self.env["ispec.match"]._check_bills(bills)
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def test_check_queries_bounded_for_1_and_50_bills(self):
+        pos = self.env["purchase.order"].create([{
+            "partner_id": self.vendor.id,
+            "order_line": [Command.create({"product_id": self.goods.id, "product_qty": 10, "price_unit": 10.0,
+                                           "tax_ids": [Command.clear()]})],
+        } for _i in range(50)])
+        pos.button_confirm()
+        bills = self.env["account.move"].create([{
+            "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": "2026-01-15",
+            "invoice_line_ids": [Command.create({"product_id": self.goods.id, "quantity": 5, "price_unit": 10.0,
+                                                 "purchase_line_id": po.order_line.id, "tax_ids": [Command.clear()]})],
+        } for po in pos])
+        one, fifty = self._count_check_queries(bills[:1]), self._count_check_queries(bills)
+        self.assertEqual(set(bills.mapped("ispec_match_state")), {"waiting"})
+        self.assertEqual(fifty, one, f"1 bill: {one} queries, 50 bills: {fifty}")
+
+    def test_cron_stops_halfway_and_resumes(self):
+        pos = [self._po() for _i in range(3)]
+        bills = self.env["account.move"]
+        for po in pos:
+            bills |= self._bill(po, 5, post=False)
+        self.env.cr.execute("UPDATE account_move_line SET ispec_match_state = NULL WHERE move_id = ANY(%s)",
+                            [bills.ids])
+        bills.invalidate_recordset()
+        bills.invoice_line_ids.invalidate_recordset()
+        calls = []
+
+        def stop_after_first_batch(cron, processed=0, **kw):
+            calls.append(processed)
+            return 0.0 if len(calls) == 1 else 60.0  # the first batch runs out of time
+
+        Match = self.env["ispec.match"]
+        with patch.object(self.env.registry["ir.cron"], "_commit_progress", stop_after_first_batch):
+            Match._cron_recheck_open_bills(batch_size=2)
+            checked = bills.filtered("ispec_match_checked_at")
+            self.assertEqual(len(checked), 2, "stopped after the first batch")
+            Match._cron_recheck_open_bills(batch_size=2)
+        self.assertEqual(calls, [2, 1], "the second run took only the bill left")
+        self.assertEqual(set(bills.invoice_line_ids.mapped("ispec_match_state")), {"waiting"})
