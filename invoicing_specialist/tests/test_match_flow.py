@@ -3,6 +3,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -201,8 +202,8 @@ class TestMatchFlow(AccountTestInvoicingCommon):
         bills = self.env["account.move"]
         for po in pos:
             bills |= self._bill(po, 5, post=False)
-        self.env.cr.execute("UPDATE account_move_line SET ispec_match_state = NULL WHERE move_id = ANY(%s)",
-                            [bills.ids])
+        self.env.cr.execute(SQL("UPDATE account_move_line SET ispec_match_state = NULL WHERE move_id = ANY(%s)",
+                                bills.ids))
         bills.invalidate_recordset()
         bills.invoice_line_ids.invalidate_recordset()
         calls = []
