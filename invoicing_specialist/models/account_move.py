@@ -208,6 +208,10 @@ class AccountMove(models.Model):
         string="Match State", readonly=True, copy=False, index=True,
         help="How this bill's lines compare with their purchase orders and receipts.",
     )
+    ispec_duplicate_of = fields.Char(
+        string="Possible Duplicate Of", readonly=True, copy=False,
+        help="Other bills of the same vendor with the same reference in the same year, or with no reference "
+        "and the same total and date.")
     ispec_match_checked_at = fields.Datetime(string="Match Checked At", readonly=True, copy=False)
     ispec_match_line_ids = fields.One2many(
         "account.move.line", compute="_compute_ispec_match_line_ids", string="Match Exceptions")

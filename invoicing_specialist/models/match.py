@@ -94,7 +94,18 @@ class AccountMoveMatch(models.AbstractModel):
             bill = line.move_id
             tol = tolerances[(bill.company_id.id, bill.commercial_partner_id.id)]
             values_by_line[line.id] = self._evaluate(line, tol, rates)
+        duplicates = self._find_duplicates(bills)
+        for line in lines:
+            if duplicates.get(line.move_id.id):
+                values = values_by_line[line.id]
+                codes = [code for code in (values.get("ispec_match_reasons") or "").split(",") if code]
+                values.update(ispec_match_state=kernel.EXCEPTION,
+                              ispec_match_reasons=",".join([*codes, kernel.DUPLICATE]))
         self._write_line_results(values_by_line)
+        for bill in bills:
+            names = ", ".join(duplicates.get(bill.id, self.env["account.move"]).mapped("display_name")) or False
+            if bill.ispec_duplicate_of != names:
+                bill.ispec_duplicate_of = names
         line_states = {}
         for line in lines:
             line_states.setdefault(line.move_id.id, set()).add(values_by_line[line.id]["ispec_match_state"])
@@ -105,6 +116,33 @@ class AccountMoveMatch(models.AbstractModel):
         for state, group in states.items():
             group.filtered(lambda m, state=state: m.ispec_match_state != state).ispec_match_state = state
         bills._ispec_sync_payment_block()
+
+    @api.model
+    def _find_duplicates(self, bills):
+        """{bill_id: other bills} that may be the same invoice: same vendor (commercial partner) and the
+        same reference, ignoring case, spaces and punctuation, in the same year; or, without a reference,
+        the same total and invoice date. One search for the whole batch."""
+        invoices = bills.filtered(lambda m: m.move_type == "in_invoice" and m.invoice_date)
+        if not invoices:
+            return {}
+        years = {bill.invoice_date.year for bill in invoices}
+        others = self.env["account.move"].search([
+            ("move_type", "=", "in_invoice"), ("state", "!=", "cancel"),
+            ("commercial_partner_id", "in", invoices.commercial_partner_id.ids),
+            ("invoice_date", ">=", f"{min(years)}-01-01"), ("invoice_date", "<=", f"{max(years)}-12-31"),
+        ])
+
+        def key(move):
+            reference = kernel.normalize_reference(move.ref)
+            if reference:
+                return (move.company_id.id, move.commercial_partner_id.id, "ref", reference, move.invoice_date.year)
+            return (move.company_id.id, move.commercial_partner_id.id, "total", move.currency_id.id,
+                    move.currency_id.round(move.amount_total), move.invoice_date)
+
+        by_key = {}
+        for move in others | invoices:
+            by_key[key(move)] = by_key.get(key(move), self.env["account.move"]) | move
+        return {bill.id: by_key[key(bill)] - bill for bill in invoices if len(by_key[key(bill)]) > 1}
 
     def _write_line_results(self, values_by_line):
         """All lines' results in one UPDATE: each line has its own figures, so an ORM write would

@@ -52,8 +52,10 @@ class TestMatchFlow(AccountTestInvoicingCommon):
 
     def _bill(self, po, qty, price=None, post=True, move_type="in_invoice", **line):
         po_line = po.order_line[:1]
+        self._ref_count = getattr(self, "_ref_count", 0) + 1
         bill = self.env["account.move"].create({
             "move_type": move_type, "partner_id": self.vendor.id, "invoice_date": "2026-01-15",
+            "ref": f"V-{self._ref_count}",
             "invoice_line_ids": [Command.create({
                 "product_id": po_line.product_id.id, "quantity": qty, "purchase_line_id": po_line.id,
                 "price_unit": po_line.price_unit if price is None else price, "tax_ids": [Command.clear()],
@@ -189,13 +191,14 @@ class TestMatchFlow(AccountTestInvoicingCommon):
         pos.button_confirm()
         bills = self.env["account.move"].create([{
             "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": "2026-01-15",
+            "ref": f"BULK-{po.id}",
             "invoice_line_ids": [Command.create({"product_id": self.goods.id, "quantity": 5, "price_unit": 10.0,
                                                  "purchase_line_id": po.order_line.id, "tax_ids": [Command.clear()]})],
         } for po in pos])
         self._count_check_queries(bills[1:2])  # warm the registry caches (decimal precision, xmlids) once
         one, fifty = self._count_check_queries(bills[:1]), self._count_check_queries(bills)
         self.assertEqual(set(bills.mapped("ispec_match_state")), {"waiting"})
-        self.assertEqual(fifty, one, f"1 bill: {one} queries, 50 bills: {fifty}")
+        self.assertLessEqual(fifty, one, f"1 bill: {one} queries, 50 bills: {fifty}")
 
     def test_cron_stops_halfway_and_resumes(self):
         pos = [self._po() for _i in range(3)]
@@ -220,3 +223,28 @@ class TestMatchFlow(AccountTestInvoicingCommon):
             Match._cron_recheck_open_bills(batch_size=2)
         self.assertEqual(calls, [2, 1], "the second run took only the bill left")
         self.assertEqual(set(bills.invoice_line_ids.mapped("ispec_match_state")), {"waiting"})
+
+    def test_duplicates_both_ways(self):
+        self.vendor.ispec_match_allow_no_po = True  # so only the duplicate rule speaks
+
+        def bill(ref, amount, date="2026-02-10"):
+            return self.env["account.move"].create({
+                "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": date, "ref": ref,
+                "invoice_line_ids": [Command.create({"product_id": self.goods.id, "quantity": 1,
+                                                     "price_unit": amount, "tax_ids": [Command.clear()]})],
+            })
+
+        first = bill("INV-2026/0042", 100.0)
+        self.assertEqual(first.ispec_match_state, "not_applicable")
+        same_ref = bill("inv 2026.0042", 250.0, date="2026-11-01")
+        self.assertEqual((same_ref.ispec_match_state, same_ref.ispec_duplicate_of), ("exception", first.display_name))
+        self.assertIn("duplicate", same_ref.invoice_line_ids.ispec_match_reasons)
+        self.assertEqual(bill("INV-2026/0042", 100.0, date="2027-01-05").ispec_duplicate_of, False,
+                         "another year is another invoice")
+        no_ref = bill(False, 77.0)
+        twin = bill(False, 77.0)
+        self.assertEqual(twin.ispec_duplicate_of, no_ref.display_name)
+        self.assertEqual(no_ref.ispec_match_state, "not_applicable", "flagged at its next check, not before")
+        no_ref.action_ispec_match_recheck()
+        self.assertEqual((no_ref.ispec_match_state, no_ref.ispec_duplicate_of), ("exception", twin.display_name))
+        self.assertEqual(bill(False, 78.0).ispec_duplicate_of, False, "another total")
