@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+# A new company starts strict: quantities and prices must be exact; the bill total is not checked.
+STRICT_MATCH_DIMENSIONS = ("qty_abs", "price_above_abs", "price_below_abs")
 
 
 class ResCompany(models.Model):
@@ -93,3 +96,24 @@ class ResCompany(models.Model):
         domain=[("partner_id", "=", False)],
         help="The company's default limits. No limit for a dimension: not checked. 0: must be exact.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._ispec_seed_match_tolerances()
+        return companies
+
+    @api.model
+    def _ispec_seed_all_match_tolerances(self):
+        """At install: every existing company gets the strict defaults (data/match_data.xml)."""
+        self.search([])._ispec_seed_match_tolerances()
+
+    def _ispec_seed_match_tolerances(self):
+        """The strict default limits, for the dimensions these companies have no limit for yet."""
+        Tolerance = self.env["ispec.match.tolerance"].sudo()  # sudo: setting up a company is not a user's edit
+        existing = {(t.company_id.id, t.dimension) for t in Tolerance.search(
+            [("company_id", "in", self.ids), ("partner_id", "=", False)])}
+        Tolerance.create([
+            {"company_id": company.id, "dimension": dimension, "value": 0.0}
+            for company in self for dimension in STRICT_MATCH_DIMENSIONS if (company.id, dimension) not in existing
+        ])
