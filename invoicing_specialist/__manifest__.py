@@ -21,6 +21,7 @@
         "data/statement_cron.xml",
         "data/dispute_data.xml",
         "data/dispute_reason_data.xml",
+        "data/match_reason_data.xml",
         "data/match_data.xml",
         "data/match_cron.xml",
         # views
@@ -30,8 +31,10 @@
         "views/statement_views.xml",
         "views/dispute_views.xml",
         "views/match_views.xml",
+        "views/match_override_views.xml",
         # wizards
         "wizards/statement_wizard_views.xml",
+        "wizards/match_override_wizard_views.xml",
         # reports
         "report/statement_report.xml",
         # menus last
@@ -43,6 +46,7 @@
     "demo": [
         "demo/demo_data.xml",
         "demo/statement_demo.xml",
+        "demo/match_demo.xml",
     ],
     "installable": True,
     "application": False,

@@ -1,1 +1,2 @@
 from . import demo_history
+from . import demo_match

@@ -7,5 +7,8 @@ from . import statement
 from . import statement_run
 from . import dispute
 from . import match
+from . import match_reason
+from . import match_override
+from . import purchase_order
 from . import purchase_order_line
 from . import stock_move

@@ -203,6 +203,7 @@ class AccountMove(models.Model):
             ("matched", "Matched"),
             ("waiting", "Waiting for Receipt"),
             ("exception", "Match Exception"),
+            ("overridden", "Overridden"),
             ("not_applicable", "Not Applicable"),
         ],
         string="Match State", readonly=True, copy=False, index=True,
@@ -213,6 +214,15 @@ class AccountMove(models.Model):
         help="Other bills of the same vendor with the same reference in the same year, or with no reference "
         "and the same total and date.")
     ispec_match_checked_at = fields.Datetime(string="Match Checked At", readonly=True, copy=False)
+    ispec_match_reason_ids = fields.Many2many(
+        "ispec.match.reason", string="Match Reasons", readonly=True, copy=False,
+        help="The reasons of the exceptions still open on this bill (overridden lines excluded).")
+    ispec_match_override_ids = fields.One2many("ispec.match.override", "move_id", string="Match Overrides",
+                                               readonly=True)
+    ispec_match_override_count = fields.Integer(compute="_compute_ispec_match_override_count")
+    ispec_receipt_count = fields.Integer(string="Receipt Count", compute="_compute_ispec_receipt_ids")
+    ispec_receipt_ids = fields.Many2many("stock.picking", string="Receipts", compute="_compute_ispec_receipt_ids",
+                                         help="The receipts and returns of the purchase order lines this bill bills.")
     ispec_match_line_ids = fields.One2many(
         "account.move.line", compute="_compute_ispec_match_line_ids", string="Match Exceptions")
 
@@ -221,6 +231,19 @@ class AccountMove(models.Model):
         for move in self:
             move.ispec_match_line_ids = move.invoice_line_ids.filtered(
                 lambda line: line.ispec_match_state == "exception")
+
+    def _compute_ispec_match_override_count(self):
+        counts = dict(self.env["ispec.match.override"]._read_group(
+            [("move_id", "in", self.ids)], ["move_id"], ["__count"]))
+        for move in self:
+            move.ispec_match_override_count = counts.get(move, 0)
+
+    @api.depends("invoice_line_ids.purchase_line_id")
+    def _compute_ispec_receipt_ids(self):
+        for move in self:
+            receipts = move.invoice_line_ids.purchase_line_id.move_ids.picking_id
+            move.ispec_receipt_ids = receipts
+            move.ispec_receipt_count = len(receipts)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -249,7 +272,45 @@ class AccountMove(models.Model):
         return posted
 
     def action_ispec_match_recheck(self):
+        self.check_access("write")  # a recheck changes the bill's state and may block its payment
         self._ispec_match_recheck()
+
+    def action_ispec_match_override(self):
+        if not self.env.user.has_group("invoicing_specialist.group_manager"):
+            raise UserError(self.env._("Only an Invoicing Specialist manager can override a match exception."))
+        bills = self.filtered(lambda m: m.ispec_match_state == "exception")
+        if not bills:
+            raise UserError(self.env._("%(bills)s: no open match exception to override.",
+                                       bills=", ".join(self.mapped("display_name"))))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override Match Exception"),
+            "res_model": "ispec.match.override.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": bills.ids},
+        }
+
+    def action_ispec_view_match_overrides(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Match Overrides"),
+            "res_model": "ispec.match.override",
+            "view_mode": "list,form",
+            "domain": [("move_id", "=", self.id)],
+        }
+
+    def action_ispec_view_receipts(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Receipts"),
+            "res_model": "stock.picking",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.ispec_receipt_ids.ids)],
+            "context": {"create": False},
+        }
 
     def _ispec_match_recheck(self):
         """Check these bills and every other bill sharing one of their purchase order lines."""

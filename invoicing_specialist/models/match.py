@@ -16,7 +16,7 @@ DIMENSIONS = [
 
 
 RESULT_FIELDS = ("ispec_match_state", "ispec_match_reasons", "ispec_qty_ordered", "ispec_qty_received",
-                 "ispec_qty_billed", "ispec_po_price", "ispec_bill_price")
+                 "ispec_qty_billed", "ispec_po_price", "ispec_bill_price", "ispec_expected_subtotal")
 
 
 class IspecMatchTolerance(models.Model):
@@ -74,7 +74,10 @@ class AccountMoveMatch(models.AbstractModel):
 
     @api.model
     def _check_bills(self, moves):
-        bills = moves.filtered(lambda m: m.move_type in ("in_invoice", "in_refund") and m.state != "cancel")
+        # sudo: the results are derived from the bills, purchase orders and receipts, never from user
+        # input, and must be written whoever triggers them (a warehouse user validating a receipt, a
+        # buyer changing a PO price) and for every bill on the PO lines involved.
+        bills = moves.sudo().filtered(lambda m: m.move_type in ("in_invoice", "in_refund") and m.state != "cancel")
         if not bills:
             return
         lines = bills.invoice_line_ids.filtered(lambda line: line.display_type == "product")
@@ -83,39 +86,102 @@ class AccountMoveMatch(models.AbstractModel):
         po_lines.fetch(["product_qty", "qty_received", "qty_invoiced", "price_unit", "discount",
                         "product_uom_id", "order_id", "product_id"])
         po_lines.order_id.fetch(["currency_id", "company_id"])
-        tolerances = {}
-        for company, company_bills in bills.grouped("company_id").items():
-            tolerances.update({
-                (company.id, pid): tol for pid, tol in self.env["ispec.match.tolerance"]._tolerances_by_vendor(
-                    company, company_bills.commercial_partner_id).items()})
+        tolerances = self._tolerances_by_bill(bills)
         rates = {}
-        values_by_line = {}
-        for line in lines:
-            bill = line.move_id
-            tol = tolerances[(bill.company_id.id, bill.commercial_partner_id.id)]
-            values_by_line[line.id] = self._evaluate(line, tol, rates)
+        values_by_line = {line.id: self._evaluate(line, tolerances[line.move_id.id], rates) for line in lines}
+        self._check_totals(bills, lines, values_by_line, tolerances)
         duplicates = self._find_duplicates(bills)
         for line in lines:
             if duplicates.get(line.move_id.id):
-                values = values_by_line[line.id]
-                codes = [code for code in (values.get("ispec_match_reasons") or "").split(",") if code]
-                values.update(ispec_match_state=kernel.EXCEPTION,
-                              ispec_match_reasons=",".join([*codes, kernel.DUPLICATE]))
+                self._add_reason(values_by_line[line.id], kernel.DUPLICATE)
+        self._apply_overrides(bills, lines, values_by_line)
         self._write_line_results(values_by_line)
-        for bill in bills:
-            names = ", ".join(duplicates.get(bill.id, self.env["account.move"]).mapped("display_name")) or False
-            if bill.ispec_duplicate_of != names:
-                bill.ispec_duplicate_of = names
-        line_states = {}
-        for line in lines:
-            line_states.setdefault(line.move_id.id, set()).add(values_by_line[line.id]["ispec_match_state"])
-        states = {}
-        for bill in bills:
-            state = self._bill_state(line_states.get(bill.id, set()))
-            states[state] = states.get(state, self.env["account.move"]) | bill
-        for state, group in states.items():
-            group.filtered(lambda m, state=state: m.ispec_match_state != state).ispec_match_state = state
+        self._write_bill_results(bills, lines, values_by_line, duplicates)
         bills._ispec_sync_payment_block()
+
+    @api.model
+    def _tolerances_by_bill(self, bills):
+        """{bill id: kernel.Tolerances}, one query per company."""
+        result = {}
+        for company, company_bills in bills.grouped("company_id").items():
+            by_vendor = self.env["ispec.match.tolerance"]._tolerances_by_vendor(
+                company, company_bills.commercial_partner_id)
+            result.update({bill.id: by_vendor[bill.commercial_partner_id.id] for bill in company_bills})
+        return result
+
+    @staticmethod
+    def _add_reason(values, code):
+        codes = [c for c in (values.get("ispec_match_reasons") or "").split(",") if c]
+        if code not in codes:
+            codes.append(code)
+        values.update(ispec_match_state=kernel.EXCEPTION, ispec_match_reasons=",".join(codes))
+
+    @api.model
+    def _check_totals(self, bills, lines, values_by_line, tolerances):
+        """The bill total against what its PO lines lead to expect (quantities at PO prices). Beyond the
+        bill total tolerance, the lines that bill more than expected get the reason ``amount``."""
+        for bill, bill_lines in lines.grouped("move_id").items():
+            checked = bill_lines.filtered(lambda line: "ispec_expected_subtotal" in values_by_line[line.id])
+            if bill.move_type != "in_invoice" or not checked:
+                continue
+            precision = bill.currency_id.rounding / 2
+            expected = sum(values_by_line[line.id]["ispec_expected_subtotal"] for line in checked)
+            if kernel.evaluate_total(sum(checked.mapped("price_subtotal")), expected,
+                                     tolerances[bill.id].total_abs, precision):
+                for line in checked:
+                    if line.price_subtotal - values_by_line[line.id]["ispec_expected_subtotal"] > precision:
+                        self._add_reason(values_by_line[line.id], kernel.AMOUNT)
+
+    @api.model
+    def _apply_overrides(self, bills, lines, values_by_line):
+        """Lines a manager accepted become 'overridden' while unchanged; overrides of lines that changed,
+        went away or show a reason the manager did not accept expire (kept, and said on the chatter)."""
+        overrides = self.env["ispec.match.override"].sudo().search(  # sudo: see _check_bills
+            [("move_id", "in", bills.ids), ("state", "=", "active")])
+        expiring = {}
+        for override in overrides:
+            line = override.line_id
+            values = values_by_line.get(line.id)
+            if values is None or line.move_id != override.move_id:
+                why = self.env._("the line was removed")
+            elif override.fingerprint != line._ispec_match_fingerprint():
+                why = self.env._("the line's quantity, price, unit or product changed")
+            else:
+                new_codes = set((values.get("ispec_match_reasons") or "").split(",")) - {""} - set(
+                    override.reason_ids.mapped("code"))
+                if not new_codes:
+                    if values["ispec_match_state"] == kernel.EXCEPTION:
+                        values["ispec_match_state"] = "overridden"
+                    continue
+                why = self.env._("a reason appeared that was not accepted")
+            expiring[why] = expiring.get(why, overrides.browse()) | override
+        for why, group in expiring.items():
+            group._expire(why)
+
+    @api.model
+    def _write_bill_results(self, bills, lines, values_by_line, duplicates):
+        """Bill state, open reasons and duplicates: one write per distinct result, not per bill."""
+        Move = self.env["account.move"]
+        reasons = self.env["ispec.match.reason"]._by_code()
+        line_states, open_codes = {}, {}
+        for line in lines:
+            values = values_by_line[line.id]
+            line_states.setdefault(line.move_id.id, set()).add(values["ispec_match_state"])
+            if values["ispec_match_state"] == kernel.EXCEPTION:
+                open_codes.setdefault(line.move_id.id, set()).update(values["ispec_match_reasons"].split(","))
+        groups = {}
+        for bill in bills:
+            result = (
+                self._bill_state(line_states.get(bill.id, set())),
+                frozenset(reasons[code].id for code in open_codes.get(bill.id, ()) if code in reasons),
+                ", ".join(duplicates.get(bill.id, Move).mapped("display_name")) or False,
+            )
+            current = (bill.ispec_match_state, frozenset(bill.ispec_match_reason_ids.ids), bill.ispec_duplicate_of)
+            if result != current:
+                groups[result] = groups.get(result, Move) | bill
+        for (state, reason_ids, duplicate_of), group in groups.items():
+            group.write({"ispec_match_state": state, "ispec_match_reason_ids": [fields.Command.set(list(reason_ids))],
+                         "ispec_duplicate_of": duplicate_of})
 
     @api.model
     def _find_duplicates(self, bills):
@@ -161,18 +227,21 @@ class AccountMoveMatch(models.AbstractModel):
             UPDATE account_move_line l
                SET ispec_match_state = v.state, ispec_match_reasons = v.reasons,
                    ispec_qty_ordered = v.ordered, ispec_qty_received = v.received, ispec_qty_billed = v.billed,
-                   ispec_po_price = v.po_price, ispec_bill_price = v.bill_price
+                   ispec_po_price = v.po_price, ispec_bill_price = v.bill_price,
+                   ispec_expected_subtotal = v.expected
               FROM (SELECT unnest(%(ids)s::int[]) AS id, unnest(%(state)s::varchar[]) AS state,
                            unnest(%(reasons)s::varchar[]) AS reasons, unnest(%(ordered)s::float8[]) AS ordered,
                            unnest(%(received)s::float8[]) AS received, unnest(%(billed)s::float8[]) AS billed,
                            unnest(%(po_price)s::numeric[]) AS po_price,
-                           unnest(%(bill_price)s::numeric[]) AS bill_price) v
+                           unnest(%(bill_price)s::numeric[]) AS bill_price,
+                           unnest(%(expected)s::numeric[]) AS expected) v
              WHERE l.id = v.id
             """,
             ids=ids, state=col("ispec_match_state"),
             reasons=[value or None for value in col("ispec_match_reasons")],
             ordered=col("ispec_qty_ordered"), received=col("ispec_qty_received"), billed=col("ispec_qty_billed"),
             po_price=col("ispec_po_price"), bill_price=col("ispec_bill_price"),
+            expected=col("ispec_expected_subtotal"),
         ))
         self.env["account.move.line"].browse(ids).invalidate_recordset(list(RESULT_FIELDS))
 
@@ -200,6 +269,7 @@ class AccountMoveMatch(models.AbstractModel):
             three_way=three_way, ordered=po_line.product_qty, received=po_line.qty_received,
             billed=po_line.qty_invoiced, po_price=po_price, bill_price=bill_price, tolerances=tol,
             qty_precision=(po_uom.rounding or 0.01) / 2, price_precision=bill.currency_id.rounding / 2)
+        qty = bill_uom._compute_quantity(line.quantity, po_uom) if bill_uom and po_uom else line.quantity
         return {
             "ispec_match_state": result.state,
             "ispec_match_reasons": ",".join(result.reasons) or False,
@@ -208,19 +278,7 @@ class AccountMoveMatch(models.AbstractModel):
             "ispec_qty_billed": po_line.qty_invoiced,
             "ispec_po_price": bill.currency_id.round(po_price),
             "ispec_bill_price": bill.currency_id.round(bill_price),
-        }
-
-    @api.model
-    def _reason_labels(self):
-        return {
-            kernel.NO_PO: self.env._("No purchase order"),
-            kernel.OVER_RECEIVED: self.env._("Billed more than received"),
-            kernel.OVER_ORDERED: self.env._("Billed more than ordered"),
-            kernel.PRICE_ABOVE: self.env._("Price above PO"),
-            kernel.PRICE_BELOW: self.env._("Price below PO"),
-            kernel.AMOUNT: self.env._("Bill total above expected"),
-            kernel.UNIT: self.env._("Unit cannot be converted to the PO's"),
-            kernel.DUPLICATE: self.env._("Possible duplicate"),
+            "ispec_expected_subtotal": bill.currency_id.round(qty * po_price),
         }
 
     def _bill_state(self, line_states):
@@ -232,6 +290,8 @@ class AccountMoveMatch(models.AbstractModel):
             return "exception"
         if kernel.WAITING in states:
             return "waiting"
+        if "overridden" in states:
+            return "overridden"
         return "matched"
 
     @api.model

@@ -1,2 +1,3 @@
 from . import account_payment_register
 from . import statement_wizard
+from . import match_override_wizard
