@@ -6,3 +6,5 @@ from . import test_statement_run
 from . import test_dispute
 from . import test_match_kernel
 from . import test_match_flow
+from . import test_match_override
+from . import test_match_scope

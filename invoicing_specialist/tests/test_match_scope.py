@@ -1,0 +1,121 @@
+import re
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .match_common import MatchCase
+
+
+@tagged("post_install", "-at_install")
+class TestMatchScope(MatchCase):
+    """Who sees and does what, across companies, and what the worklist, PO and payment show."""
+
+    def test_payment_refused_alone_and_in_batch_naming_each_bill(self):
+        po = self._po()
+        self._receive(po, 5)
+        held = self._bill(po, 10)
+        fine = self._bill(self._po(product=self.service, qty=2.0, price=30.0), 2)
+        self.assertEqual(fine.payment_state, "not_paid")
+        with self.assertRaisesRegex(UserError, re.escape(held.display_name) + r".*Billed more than received"):
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=(held + fine).ids).create({})
+        self.assertEqual(fine.payment_state, "not_paid", "nothing was paid")
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=fine.ids).create({}).action_create_payments()
+        self.assertIn(fine.payment_state, ("paid", "in_payment"))
+
+    def test_a_warehouse_user_receipt_releases_the_bill(self):
+        po = self._po()
+        bill = self._bill(po, 5)
+        self._receive(po, 3)
+        self.assertEqual(bill.payment_state, "blocked")
+        storekeeper = new_test_user(self.env, "match_storekeeper", groups="stock.group_stock_user")
+        self.assertFalse(storekeeper.has_group("account.group_account_invoice"))
+        picking = po.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).with_user(storekeeper)
+        picking.move_ids.quantity = 2
+        picking.move_ids.picked = True
+        picking._action_done()
+        self.assertEqual((bill.ispec_match_state, bill.payment_state), ("matched", "not_paid"))
+
+    def test_bill_total_tolerance(self):
+        Tolerance = self.env["ispec.match.tolerance"]
+        Tolerance.search([("dimension", "=", "price_above_abs")]).value = 0.5
+        po = self._po(qty=10.0, price=10.0)
+        self._receive(po, 10)
+        bill = self._bill(po, 4, price=10.3)  # 41.20 against 40.00 expected: price within 0.50
+        line = bill.invoice_line_ids
+        self.assertEqual((line.ispec_match_state, line.ispec_expected_subtotal), ("within_tolerance", 40.0))
+        Tolerance.create({"company_id": self.company.id, "dimension": "total_abs", "value": 1.0})
+        bill.action_ispec_match_recheck()
+        self.assertEqual((bill.ispec_match_state, line.ispec_match_reasons), ("exception", "amount"))
+        self.assertIn("Bill total above expected", bill.ispec_hold_reason)
+        Tolerance.search([("dimension", "=", "total_abs")]).value = 1.2
+        bill.action_ispec_match_recheck()
+        self.assertEqual(bill.ispec_match_state, "matched", "1.20 above is within a 1.20 limit")
+
+    def test_unit_that_cannot_be_converted(self):
+        po = self._po()
+        self._receive(po, 10)
+        bill = self._bill(po, 2, product_uom_id=self.env.ref("uom.product_uom_kgm").id)
+        self.assertEqual((bill.ispec_match_state, bill.invoice_line_ids.ispec_match_reasons), ("exception", "unit"))
+        self.assertIn("Unit cannot be converted", bill.ispec_hold_reason)
+
+    def test_worklist_by_vendor_and_reason_and_the_po_view(self):
+        other_vendor = self.env["res.partner"].create({"name": "Nut Traders"})
+        po = self._po()
+        self._receive(po, 5)
+        over = self._bill(po, 10, price=11.0)  # over received and price above
+        waiting = self._bill(self._po(), 3)
+        other_po = self._po(partner=other_vendor)
+        self._receive(other_po, 10)
+        pricey = self._bill(other_po, 2, price=12.0)
+        action = self.env.ref("invoicing_specialist.account_move_match_action")
+        self.assertEqual(action.context.count("ispec_match_reason_ids"), 1)
+        domain = [("id", "in", (over + waiting + pricey).ids), *eval(action.domain)]  # noqa: S307 (our own XML)
+        groups = self.env["account.move"]._read_group(
+            domain, ["partner_id", "ispec_match_reason_ids"], ["__count"])
+        counts = {(partner.name, reason.code or None): count for partner, reason, count in groups}
+        self.assertEqual(counts, {
+            ("Bolt Supplies", "over_received"): 1, ("Bolt Supplies", "price_above"): 1,
+            ("Bolt Supplies", None): 1,  # the bill waiting for its receipt has no exception reason
+            ("Nut Traders", "price_above"): 1,
+        })
+        self.assertEqual(po.ispec_bill_match_state, "exception")
+        self.assertEqual(over.ispec_receipt_ids, po.picking_ids)
+        self.assertEqual(over.action_ispec_view_receipts()["domain"], [("id", "in", po.picking_ids.ids)])
+        self.assertEqual(waiting.invoice_line_ids.purchase_order_id.ispec_bill_match_state, "waiting")
+
+    def test_two_companies_never_see_each_other(self):
+        company_2 = self.setup_other_company(name="Second Co")["company"]
+        seeded = self.env["ispec.match.tolerance"].search([("company_id", "=", company_2.id)])
+        self.assertEqual(sorted(seeded.mapped("dimension")), ["price_above_abs", "price_below_abs", "qty_abs"],
+                         "a new company starts strict")
+        seeded.filtered(lambda t: t.dimension == "price_above_abs").value = 5.0
+        env_2 = self.env(context=dict(self.env.context, allowed_company_ids=[company_2.id]))
+        po_2 = env_2["purchase.order"].create({
+            "partner_id": self.vendor.id, "company_id": company_2.id,
+            "order_line": [Command.create({"product_id": self.service.id, "product_qty": 1, "price_unit": 100.0,
+                                           "tax_ids": [Command.clear()]})],
+        })
+        po_2.button_confirm()
+        bill_2 = env_2["account.move"].create({
+            "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": "2026-01-15",
+            "company_id": company_2.id,
+            "invoice_line_ids": [Command.create({"product_id": self.service.id, "quantity": 1, "price_unit": 104.0,
+                                                 "purchase_line_id": po_2.order_line.id,
+                                                 "tax_ids": [Command.clear()]})],
+        })
+        self.assertEqual(bill_2.ispec_match_state, "matched", "company 2's 5.00 price limit applies")
+        bill_1 = self._bill(self._po(product=self.service, qty=1.0, price=100.0), 1, price=104.0)
+        self.assertEqual(bill_1.ispec_match_state, "exception", "company 1 stays exact")
+        self.env["ispec.match.override"]._override_lines(bill_1.invoice_line_ids, "Agreed")
+        manager_1 = new_test_user(self.env, "match_manager_1", groups="invoicing_specialist.group_manager",
+                                  company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        Tolerance, Override, Move = (self.env[model].with_user(manager_1) for model in (
+            "ispec.match.tolerance", "ispec.match.override", "account.move"))
+        self.assertFalse(Tolerance.search([("company_id", "=", company_2.id)]))
+        self.assertEqual(Override.search([]).move_id, bill_1)
+        self.assertFalse(Move.search([("id", "=", bill_2.id)]))
+        with self.assertRaises(AccessError):
+            seeded.with_user(manager_1).read(["value"])
