@@ -148,10 +148,12 @@ class TestMatchFlow(MatchCase):
         self.assertLessEqual(fifty, one, f"1 bill: {one} queries, 50 bills: {fifty}")
 
     def test_cron_stops_halfway_and_resumes(self):
-        pos = [self._po() for _i in range(3)]
-        bills = self.env["account.move"]
-        for po in pos:
-            bills |= self._bill(po, 5, post=False)
+        po = self._po(qty=100.0)
+        bills = self.env["account.move"].create([{
+            "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": "2026-01-15", "ref": f"C-{i}",
+            "invoice_line_ids": [Command.create({"product_id": self.goods.id, "quantity": 1, "price_unit": 10.0,
+                                                 "purchase_line_id": po.order_line.id, "tax_ids": [Command.clear()]})],
+        } for i in range(30)])
         self.env.cr.execute(SQL("UPDATE account_move_line SET ispec_match_state = NULL WHERE move_id = ANY(%s)",
                                 bills.ids))
         bills.invalidate_recordset()
@@ -164,11 +166,12 @@ class TestMatchFlow(MatchCase):
 
         Match = self.env["ispec.match"]
         with patch.object(self.env.registry["ir.cron"], "_commit_progress", stop_after_first_batch):
-            Match._cron_recheck_open_bills(batch_size=2)
-            checked = bills.filtered("ispec_match_checked_at")
-            self.assertEqual(len(checked), 2, "stopped after the first batch")
-            Match._cron_recheck_open_bills(batch_size=2)
-        self.assertEqual(calls, [2, 1], "the second run took only the bill left")
+            Match._cron_recheck_open_bills(batch_size=10)
+            self.assertEqual(len(bills.filtered("ispec_match_checked_at")), 10, "stopped after the first batch")
+            self.assertEqual(set(bills.filtered("ispec_match_checked_at").invoice_line_ids.mapped(
+                "ispec_match_state")), {"waiting"})
+            Match._cron_recheck_open_bills(batch_size=10)
+        self.assertEqual(calls, [10, 10, 10], "the second run took only the 20 bills left, in two batches")
         self.assertEqual(set(bills.invoice_line_ids.mapped("ispec_match_state")), {"waiting"})
 
     def test_duplicates_both_ways(self):

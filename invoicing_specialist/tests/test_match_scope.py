@@ -1,8 +1,11 @@
 import re
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .match_common import MatchCase
 
@@ -72,7 +75,7 @@ class TestMatchScope(MatchCase):
         pricey = self._bill(other_po, 2, price=12.0)
         action = self.env.ref("invoicing_specialist.account_move_match_action")
         self.assertEqual(action.context.count("ispec_match_reason_ids"), 1)
-        domain = [("id", "in", (over + waiting + pricey).ids), *eval(action.domain)]  # noqa: S307 (our own XML)
+        domain = [("id", "in", (over + waiting + pricey).ids), *safe_eval(action.domain)]
         groups = self.env["account.move"]._read_group(
             domain, ["partner_id", "ispec_match_reason_ids"], ["__count"])
         counts = {(partner.name, reason.code or None): count for partner, reason, count in groups}
@@ -119,3 +122,25 @@ class TestMatchScope(MatchCase):
         self.assertFalse(Move.search([("id", "=", bill_2.id)]))
         with self.assertRaises(AccessError):
             seeded.with_user(manager_1).read(["value"])
+
+    def _bills_list_filter(self, name):
+        arch = etree.fromstring(self.env.ref("invoicing_specialist.view_account_invoice_filter_match").arch)
+        return safe_eval(arch.xpath(f"//filter[@name='{name}']")[0].get("domain"))
+
+    def test_filters_of_the_bills_list(self):
+        received = [self._po() for _i in range(3)]
+        for po in received:
+            self._receive(po, 5)
+        matched, over = self._bill(received[0], 5), self._bill(received[1], 10)
+        waiting = self._bill(self._po(), 2)
+        accepted = self._bill(received[2], 1, price=10.5)
+        self.env["ispec.match.override"]._override_lines(accepted.invoice_line_ids, "Rounding agreed")
+        mine = matched + over + waiting + accepted
+
+        def found(name):
+            return self.env["account.move"].search([("id", "in", mine.ids), *self._bills_list_filter(name)])
+
+        self.assertEqual(found("ispec_match_exception"), over)
+        self.assertEqual(found("ispec_match_waiting"), waiting)
+        self.assertEqual(found("ispec_match_overridden"), accepted)
+        self.assertEqual(found("ispec_ready_to_pay"), matched + accepted)
