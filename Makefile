@@ -3,7 +3,7 @@ ODOO_PATH ?= /opt/odoo
 VENV ?= $(HOME)/.cache/invoicing_specialist/venv
 export ODOO_PATH VENV
 
-.PHONY: run test lint env clean
+.PHONY: run test lint env bench clean
 
 ## Prepare the environment, create or update the demo database and start Odoo on 127.0.0.1:8069.
 run:
@@ -16,6 +16,10 @@ test:
 ## Only prepare the environment (system packages, PostgreSQL, virtualenv).
 env:
 	@bash tools/ensure_env.sh
+
+## The bill matching benchmark: posting N vendor bills with and without the check (BENCH_BILLS, default 500).
+bench:
+	@bash tools/bench.sh
 
 lint:
 	@$(VENV)/bin/ruff check invoicing_specialist tools bench
