@@ -88,6 +88,8 @@ class AccountMove(models.Model):
         blocks it set itself, so a block a person set by hand is never cleared.
         """
         reasons = self._ispec_payment_hold_reasons()
+        # A hold is not a person's edit: Odoo's import and EDI flows must still see the bill as untouched.
+        self = self.with_context(skip_is_manually_modified=True)  # noqa: PLW0642
         to_block = self.filtered(
             lambda m: reasons.get(m.id)
             and m.state == "posted"

@@ -180,8 +180,10 @@ class AccountMoveMatch(models.AbstractModel):
             if result != current:
                 groups[result] = groups.get(result, Move) | bill
         for (state, reason_ids, duplicate_of), group in groups.items():
-            group.write({"ispec_match_state": state, "ispec_match_reason_ids": [fields.Command.set(list(reason_ids))],
-                         "ispec_duplicate_of": duplicate_of})
+            # Not a person's edit: Odoo's import and EDI flows must still see the bill as untouched.
+            group.with_context(skip_is_manually_modified=True).write({
+                "ispec_match_state": state, "ispec_match_reason_ids": [fields.Command.set(list(reason_ids))],
+                "ispec_duplicate_of": duplicate_of})
 
     @api.model
     def _find_duplicates(self, bills):

@@ -27,8 +27,10 @@ class TestMatchFlow(MatchCase):
 
     def test_waiting_then_receipt_matches_and_releases(self):
         po = self._po()
-        bill = self._bill(po, 5)
+        bill = self._bill(po, 5, post=False)
         self.assertEqual(bill.ispec_match_state, "waiting")
+        self.assertFalse(bill.is_manually_modified, "the check is not a person's edit of the bill")
+        bill.action_post()
         self.assertEqual(bill.payment_state, "not_paid")
         self._receive(po, 5)
         self.assertEqual(bill.ispec_match_state, "matched")
