@@ -144,3 +144,22 @@ class TestMatchScope(MatchCase):
         self.assertEqual(found("ispec_match_waiting"), waiting)
         self.assertEqual(found("ispec_match_overridden"), accepted)
         self.assertEqual(found("ispec_ready_to_pay"), matched + accepted)
+
+    def test_buyers_and_read_only_accountants_see_match_states(self):
+        po = self._po()
+        self._receive(po, 5)
+        bill = self._bill(po, 10)
+        self.env["ispec.match.override"]._override_lines(bill.invoice_line_ids, "Short shipment accepted")
+        other = self._bill(self._po(), 2, price=11.0)
+        buyer = new_test_user(self.env, "match_buyer", groups="purchase.group_purchase_user")
+        reader = new_test_user(self.env, "match_reader", groups="account.group_account_readonly")
+        po_as_buyer = po.with_user(buyer)
+        self.assertEqual(po_as_buyer.ispec_bill_match_state, "overridden")
+        self.assertEqual(po_as_buyer.invoice_ids.ispec_match_state, "overridden")
+        self.assertEqual(other.with_user(buyer).ispec_match_reason_ids.mapped("name"), ["Price above PO"])
+        self.assertEqual(bill.with_user(buyer).ispec_match_override_count, 0, "a buyer has no access to overrides")
+        as_reader = bill.with_user(reader)
+        self.assertEqual((as_reader.ispec_match_override_count, as_reader.ispec_match_override_ids.note),
+                         (1, "Short shipment accepted"))
+        with self.assertRaises(AccessError):
+            as_reader.action_ispec_match_recheck()
