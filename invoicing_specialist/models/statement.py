@@ -1,13 +1,20 @@
 import io
 from collections import defaultdict
+from functools import partial
 
 from odoo import api, fields, models
-from odoo.tools import SQL, pdf
+from odoo.tools import SQL, float_round, pdf
 
 from ..tools import statement as kernel
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATEMENT_TYPES = [("outstanding", "Outstanding (open items)"), ("activity", "Activity")]
+
+
+def rounder(currency):
+    """``currency.round`` as a plain function: the same rounding, without the record look-ups that
+    cost half the time of a thousand-customer statement run when called per amount."""
+    return partial(float_round, precision_rounding=currency.rounding)
 
 
 def _write_xlsx_table(sheet, row, columns, lines, formats, forward=None):
@@ -92,11 +99,12 @@ class IspecStatement(models.AbstractModel):
 
         currencies = self.env["res.currency"].browse({key[1] for key in buckets_of})
         company_currency = company.currency_id
+        company_round = rounder(company_currency)
         for (partner_id, currency_id), data in sorted(
             buckets_of.items(), key=lambda item: (item[0][1] != company_currency.id, item[0][1])
         ):
             currency = currencies.browse(currency_id)
-            rnd = currency.round
+            rnd = rounder(currency)
             lines = []
             for row in sorted(data["open"], key=lambda r: (r["date_maturity"], r["date"], r["move_name"], r["id"])):
                 open_amount = row["open_amount_currency"]
@@ -114,29 +122,29 @@ class IspecStatement(models.AbstractModel):
                     "date_maturity": row["date_maturity"],
                     "original": rnd(row["amount_currency"]),
                     "open": rnd(open_amount),
-                    "open_company": company_currency.round(row["open_balance"]),
+                    "open_company": company_round(row["open_balance"]),
                     "disputed": rnd(part),
-                    "disputed_company": company_currency.round(part * ratio),
+                    "disputed_company": company_round(part * ratio),
                 })
             runnings = kernel.running_balance(0.0, [ln["open"] for ln in lines], rnd)
             for line, running in zip(lines, runnings, strict=True):
                 line["running"] = running
             open_total = rnd(sum(line["open"] for line in lines))
             disputed = rnd(sum(line["disputed"] for line in lines))
-            open_total_company = company_currency.round(sum(line["open_company"] for line in lines))
-            disputed_company = company_currency.round(sum(line["disputed_company"] for line in lines))
+            open_total_company = company_round(sum(line["open_company"] for line in lines))
+            disputed_company = company_round(sum(line["disputed_company"] for line in lines))
             total = data["total"] or {"amount_currency": 0.0, "balance": 0.0}
             section = {
                 "currency": currency,
                 "lines": lines,
                 "closing_balance": rnd(total["amount_currency"]),
-                "closing_balance_company": company_currency.round(total["balance"]),
+                "closing_balance_company": company_round(total["balance"]),
                 "buckets": kernel.age(((ln["date_maturity"], ln["open"]) for ln in lines), date_end, aging, rnd),
                 "open_total": open_total,
                 "disputed": disputed,
                 "amount_due": rnd(kernel.amount_due(open_total, disputed)),
                 "open_total_company": open_total_company,
-                "amount_due_company": company_currency.round(kernel.amount_due(open_total_company, disputed_company)),
+                "amount_due_company": company_round(kernel.amount_due(open_total_company, disputed_company)),
                 "balance_forward": 0.0,
                 "activity": [],
             }
