@@ -8,11 +8,10 @@ benchmark creates is rolled back. It prints one line per measure:
 """
 
 import sys
-import time
-import tracemalloc
 from unittest.mock import patch
 
-import odoo.init  # noqa: F401 (the odoo namespace's shortcuts, as odoo-bin sets them up)
+from bench_common import timed
+
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import config
@@ -34,27 +33,6 @@ def build(env, vendor, product, count):
         "invoice_line_ids": [Command.create({"product_id": product.id, "quantity": 10, "price_unit": 10.0,
                                              "purchase_line_id": po.order_line.id})],
     } for po in pos])
-
-
-def timed(env, func, memory=True):
-    """Queries and seconds of one run; then, when ``memory``, the peak Python memory of a second run
-    (tracemalloc slows allocation-heavy code several times over, so it never runs under the clock)."""
-    env.flush_all()
-    env.invalidate_all()
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
-    result = func()
-    env.flush_all()
-    seconds = time.perf_counter() - start
-    queries = env.cr.sql_log_count - queries
-    peak = 0
-    if memory:
-        env.invalidate_all()
-        tracemalloc.start()
-        func()
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return result, queries, seconds, peak
 
 
 def main(dbname, count):

@@ -7,10 +7,9 @@ the XLSX workbook, for the first 100 and for all customers: queries, seconds, pe
 """
 
 import sys
-import time
-import tracemalloc
 
-import odoo.init  # noqa: F401 (the odoo namespace's shortcuts, as odoo-bin sets them up)
+from bench_common import timed
+
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.tools import config
@@ -38,27 +37,6 @@ def build(env, count):
         env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
             {"amount": 40.0}).action_create_payments()
     return customers
-
-
-def timed(env, func, memory=True):
-    """Queries and seconds of one run; then, when ``memory``, the peak Python memory of a second run
-    (tracemalloc slows allocation-heavy code several times over, so it never runs under the clock)."""
-    env.flush_all()
-    env.invalidate_all()
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
-    result = func()
-    env.flush_all()
-    seconds = time.perf_counter() - start
-    queries = env.cr.sql_log_count - queries
-    peak = 0
-    if memory:
-        env.invalidate_all()
-        tracemalloc.start()
-        func()
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return result, queries, seconds, peak
 
 
 def oca_data(company, ids, date_end, date_start=None):
