@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .match import BILL_MATCH_STATES
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -201,13 +203,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
 
     ispec_match_state = fields.Selection(
-        [
-            ("matched", "Matched"),
-            ("waiting", "Waiting for Receipt"),
-            ("exception", "Match Exception"),
-            ("overridden", "Overridden"),
-            ("not_applicable", "Not Applicable"),
-        ],
+        BILL_MATCH_STATES,
         string="Match State", readonly=True, copy=False, index=True,
         help="How this bill's lines compare with their purchase orders and receipts.",
     )
@@ -282,8 +278,7 @@ class AccountMove(models.Model):
         self._ispec_match_recheck()
 
     def action_ispec_match_override(self):
-        if not self.env.user.has_group("invoicing_specialist.group_manager"):
-            raise UserError(self.env._("Only an Invoicing Specialist manager can override a match exception."))
+        self.env["ispec.match.override"]._check_may_override()
         bills = self.filtered(lambda m: m.ispec_match_state == "exception")
         if not bills:
             raise UserError(self.env._("%(bills)s: no open match exception to override.",

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools import match as kernel
+
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -37,8 +39,8 @@ class AccountMoveLine(models.Model):
     def _compute_ispec_match_reason_text(self):
         names = {code: reason.name for code, reason in self.env["ispec.match.reason"]._by_code().items()}
         for line in self:
-            codes = (line.ispec_match_reasons or "").split(",")
-            line.ispec_match_reason_text = ", ".join(names.get(code, code) for code in codes if code) or False
+            codes = kernel.split_reasons(line.ispec_match_reasons)
+            line.ispec_match_reason_text = ", ".join(names.get(code, code) for code in codes) or False
 
     def _ispec_match_fingerprint(self):
         """What a manager's override holds on to: any change to it expires the override."""

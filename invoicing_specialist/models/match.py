@@ -15,6 +15,15 @@ DIMENSIONS = [
 ]
 
 
+# A bill's overall match state; a purchase order shows the most pressing of its bills' (all but the last).
+BILL_MATCH_STATES = [
+    (kernel.MATCHED, "Matched"),
+    (kernel.WAITING, "Waiting for Receipt"),
+    (kernel.EXCEPTION, "Match Exception"),
+    (kernel.OVERRIDDEN, "Overridden"),
+    ("not_applicable", "Not Applicable"),
+]
+
 RESULT_FIELDS = ("ispec_match_state", "ispec_match_reasons", "ispec_qty_ordered", "ispec_qty_received",
                  "ispec_qty_billed", "ispec_po_price", "ispec_bill_price", "ispec_expected_subtotal")
 
@@ -111,7 +120,7 @@ class AccountMoveMatch(models.AbstractModel):
 
     @staticmethod
     def _add_reason(values, code):
-        codes = [c for c in (values.get("ispec_match_reasons") or "").split(",") if c]
+        codes = kernel.split_reasons(values.get("ispec_match_reasons"))
         if code not in codes:
             codes.append(code)
         values.update(ispec_match_state=kernel.EXCEPTION, ispec_match_reasons=",".join(codes))
@@ -147,11 +156,11 @@ class AccountMoveMatch(models.AbstractModel):
             elif override.fingerprint != line._ispec_match_fingerprint():
                 why = self.env._("the line's quantity, price, unit or product changed")
             else:
-                new_codes = set((values.get("ispec_match_reasons") or "").split(",")) - {""} - set(
+                new_codes = set(kernel.split_reasons(values.get("ispec_match_reasons"))) - set(
                     override.reason_ids.mapped("code"))
                 if not new_codes:
                     if values["ispec_match_state"] == kernel.EXCEPTION:
-                        values["ispec_match_state"] = "overridden"
+                        values["ispec_match_state"] = kernel.OVERRIDDEN
                     continue
                 why = self.env._("a reason appeared that was not accepted")
             expiring[why] = expiring.get(why, overrides.browse()) | override
@@ -168,7 +177,8 @@ class AccountMoveMatch(models.AbstractModel):
             values = values_by_line[line.id]
             line_states.setdefault(line.move_id.id, set()).add(values["ispec_match_state"])
             if values["ispec_match_state"] == kernel.EXCEPTION:
-                open_codes.setdefault(line.move_id.id, set()).update(values["ispec_match_reasons"].split(","))
+                codes = kernel.split_reasons(values["ispec_match_reasons"])
+                open_codes.setdefault(line.move_id.id, set()).update(codes)
         groups = {}
         for bill in bills:
             result = (
@@ -285,16 +295,7 @@ class AccountMoveMatch(models.AbstractModel):
 
     def _bill_state(self, line_states):
         """The bill's state from its product lines' states."""
-        states = set(line_states) - {"not_checked", False}
-        if not states:
-            return "not_applicable"
-        if kernel.EXCEPTION in states:
-            return "exception"
-        if kernel.WAITING in states:
-            return "waiting"
-        if "overridden" in states:
-            return "overridden"
-        return "matched"
+        return kernel.most_pressing(line_states) or "not_applicable"
 
     @api.model
     def _cron_recheck_open_bills(self, batch_size=200):

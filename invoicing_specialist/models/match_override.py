@@ -1,5 +1,9 @@
+from markupsafe import escape
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from ..tools import match as kernel
 
 
 class IspecMatchOverride(models.Model):
@@ -45,11 +49,10 @@ class IspecMatchOverride(models.Model):
     def _override_lines(self, lines, note):
         """Accept the match exceptions of ``lines`` (exception lines of bills) with the manager's ``note``.
         A line's earlier active override is expired in favour of the new one."""
-        if not self.env.user.has_group("invoicing_specialist.group_manager"):
-            raise UserError(self.env._("Only an Invoicing Specialist manager can override a match exception."))
+        self._check_may_override()
         if not (note or "").strip():
             raise UserError(self.env._("Say why the match exception is accepted: the reason is required."))
-        lines = lines.filtered(lambda line: line.ispec_match_state == "exception")
+        lines = lines.filtered(lambda line: line.ispec_match_state == kernel.EXCEPTION)
         bills = lines.move_id
         self.search([("line_id", "in", lines.ids), ("state", "=", "active")])._expire(
             self.env._("Replaced by a new override"))
@@ -57,17 +60,17 @@ class IspecMatchOverride(models.Model):
         overrides = self.create([{
             "move_id": line.move_id.id, "line_id": line.id, "purchase_line_id": line.purchase_line_id.id,
             "line_label": line.product_id.display_name or line.name,
-            "reason_ids": [reasons[code].id for code in line.ispec_match_reasons.split(",") if code in reasons],
+            "reason_ids": [reasons[code].id for code in kernel.split_reasons(line.ispec_match_reasons)
+                           if code in reasons],
             "note": note.strip(), "fingerprint": line._ispec_match_fingerprint(),
             "qty_ordered": line.ispec_qty_ordered, "qty_received": line.ispec_qty_received,
             "qty_billed": line.ispec_qty_billed, "po_price": line.ispec_po_price, "bill_price": line.ispec_bill_price,
         } for line in lines])
-        for bill, bill_overrides in overrides.grouped("move_id").items():
-            bill.message_post(body=self.env._(
-                "Match exception overridden by %(user)s: %(note)s. Lines: %(lines)s.",
-                user=self.env.user.name, note=note.strip(),
-                lines="; ".join("%s (%s)" % (o.line_label, ", ".join(o.reason_ids.mapped("name")))
-                                for o in bill_overrides)))
+        overrides._log_on_bills(lambda bill_overrides: self.env._(
+            "Match exception overridden by %(user)s: %(note)s. Lines: %(lines)s.",
+            user=self.env.user.name, note=note.strip(),
+            lines="; ".join("%s (%s)" % (o.line_label, ", ".join(o.reason_ids.mapped("name")))
+                            for o in bill_overrides)))
         self.env["ispec.match"]._check_bills(bills)
         return overrides
 
@@ -78,7 +81,17 @@ class IspecMatchOverride(models.Model):
         # sudo: expiry follows from a change a user may make (a bill edit, a receipt); only managers
         # may write overrides by hand, and nothing of the override but its expiry is changed here.
         self.sudo().write({"state": "expired", "expired_on": fields.Datetime.now(), "expiry_note": why})
-        for bill, overrides in self.grouped("move_id").items():  # only bills whose override just expired
-            bill.message_post(body=self.env._(
-                "Match override expired (%(why)s): %(lines)s. The lines are checked afresh.",
-                why=why, lines=", ".join(overrides.mapped("line_label"))))
+        self._log_on_bills(lambda bill_overrides: self.env._(
+            "Match override expired (%(why)s): %(lines)s. The lines are checked afresh.",
+            why=why, lines=", ".join(bill_overrides.mapped("line_label"))))
+
+    def _log_on_bills(self, text_of):
+        """One note on each bill of these overrides, ``text_of(the bill's overrides)``, in one batch.
+        The callers have checked the rights already (a manager's override, a change to the bill)."""
+        bodies = {bill.id: escape(text_of(overrides)) for bill, overrides in self.grouped("move_id").items()}
+        self.move_id._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _check_may_override(self):
+        if not self.env.user.has_group("invoicing_specialist.group_manager"):
+            raise UserError(self.env._("Only an Invoicing Specialist manager can override a match exception."))

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
-# The order in which a bill's match state matters to a buyer: the first found is the order's.
-STATE_PRIORITY = ("exception", "waiting", "overridden", "matched")
+from ..tools import match as kernel
+from .match import BILL_MATCH_STATES
 
 
 class PurchaseOrder(models.Model):
@@ -9,12 +9,7 @@ class PurchaseOrder(models.Model):
 
     # --- BILL MATCHING ---
     ispec_bill_match_state = fields.Selection(
-        [
-            ("exception", "Match Exception"),
-            ("waiting", "Waiting for Receipt"),
-            ("overridden", "Overridden"),
-            ("matched", "Matched"),
-        ],
+        [state for state in BILL_MATCH_STATES if state[0] in kernel.STATE_PRIORITY],
         string="Bills Match", compute="_compute_ispec_bill_match_state",
         help="The most pressing match state among this order's vendor bills.",
     )
@@ -22,5 +17,5 @@ class PurchaseOrder(models.Model):
     @api.depends("invoice_ids.ispec_match_state")
     def _compute_ispec_bill_match_state(self):
         for order in self:
-            states = set(order.invoice_ids.filtered(lambda m: m.state != "cancel").mapped("ispec_match_state"))
-            order.ispec_bill_match_state = next((state for state in STATE_PRIORITY if state in states), False)
+            states = order.invoice_ids.filtered(lambda m: m.state != "cancel").mapped("ispec_match_state")
+            order.ispec_bill_match_state = kernel.most_pressing(states) or False

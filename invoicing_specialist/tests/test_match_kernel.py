@@ -90,3 +90,12 @@ class TestMatchKernel(BaseCase):
         self.assertEqual(kernel.normalize_reference(" INV-2026/0042 "), "inv20260042")
         self.assertEqual(kernel.normalize_reference("inv 2026.0042"), kernel.normalize_reference("INV2026-0042"))
         self.assertEqual(kernel.normalize_reference(False), "")
+
+    def test_most_pressing_state_and_reason_codes(self):
+        self.assertEqual(kernel.most_pressing({"matched", "within_tolerance", "not_checked"}), "matched")
+        self.assertEqual(kernel.most_pressing({"within_tolerance", "overridden"}), "overridden")
+        self.assertEqual(kernel.most_pressing({"overridden", "waiting"}), "waiting")
+        self.assertEqual(kernel.most_pressing({"waiting", "exception", False}), "exception")
+        self.assertIsNone(kernel.most_pressing({"not_checked", False}))
+        self.assertEqual(kernel.split_reasons("over_received,price_above"), ["over_received", "price_above"])
+        self.assertEqual(kernel.split_reasons(False), [])

@@ -12,6 +12,10 @@ MATCHED = "matched"
 WITHIN_TOLERANCE = "within_tolerance"
 WAITING = "waiting"
 EXCEPTION = "exception"
+OVERRIDDEN = "overridden"  # an exception a manager accepted
+
+# A bill's state is the most pressing of its lines' states, a purchase order's of its bills'.
+STATE_PRIORITY = (EXCEPTION, WAITING, OVERRIDDEN, MATCHED)
 
 # Reason codes, in the order a person reads them.
 NO_PO = "no_po"
@@ -94,6 +98,18 @@ def evaluate_total(bill_total, expected_total, total_abs, precision=0.005):
     if total_abs is None:
         return []
     return [AMOUNT] if bill_total - expected_total - total_abs > precision else []
+
+
+def most_pressing(states):
+    """The first state of STATE_PRIORITY found in ``states`` (within tolerance counts as matched),
+    or None when there is none (nothing checked)."""
+    states = {MATCHED if state == WITHIN_TOLERANCE else state for state in states}
+    return next((state for state in STATE_PRIORITY if state in states), None)
+
+
+def split_reasons(text):
+    """The reason codes of a line, from their stored comma-separated form."""
+    return [code for code in (text or "").split(",") if code]
 
 
 def normalize_reference(reference):

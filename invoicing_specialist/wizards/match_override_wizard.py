@@ -15,8 +15,7 @@ class IspecMatchOverrideWizard(models.TransientModel):
     @api.depends("move_ids")
     def _compute_line_ids(self):
         for wizard in self:
-            wizard.line_ids = wizard.move_ids.invoice_line_ids.filtered(
-                lambda line: line.ispec_match_state == "exception")
+            wizard.line_ids = wizard.move_ids.ispec_match_line_ids
 
     def action_confirm(self):
         self.ensure_one()
