@@ -56,7 +56,7 @@ def main(dbname, count):
         if not customers:
             print(f"building {count} customers with 3 invoices each (once)...")
             customers = build(env, count)
-            cr.commit()
+            cr.commit()  # bench data only, in the bench database: later runs reuse it
         company = env.company
         date_end = fields.Date.context_today(env["res.partner"])
         date_start = fields.Date.subtract(date_end, months=3)
