@@ -124,6 +124,11 @@ class IspecDispute(models.Model):
     is_overdue = fields.Boolean(readonly=True, copy=False, index=True)
     date_opened = fields.Date(readonly=True, copy=False)
     date_resolved = fields.Date(readonly=True, copy=False)
+    date_closed = fields.Date(
+        readonly=True, copy=False,
+        help="When the case stopped being open: accepted, rejected or cancelled. A statement as of an earlier "
+        "date still shows it as disputed.",
+    )
     days_to_resolve = fields.Integer(
         compute="_compute_days_to_resolve", store=True, aggregator="avg",
         help="Days from opening to resolution.",
@@ -268,6 +273,7 @@ class IspecDispute(models.Model):
                 "amount_credited": credit_note.amount_total,
                 "amount_current": 0.0,
                 "date_resolved": fields.Date.context_today(dispute),
+                "date_closed": fields.Date.context_today(dispute),
                 "is_overdue": False,
             })
         self._close_activities()
@@ -281,7 +287,8 @@ class IspecDispute(models.Model):
                     "the customer is told.", name=dispute.name))
         self._check_resolution_rights()
         self._move_to("rejected")
-        self.write({"amount_current": 0.0, "date_resolved": fields.Date.context_today(self), "is_overdue": False})
+        today = fields.Date.context_today(self)
+        self.write({"amount_current": 0.0, "date_resolved": today, "date_closed": today, "is_overdue": False})
         template = self.env.ref("invoicing_specialist.mail_template_dispute_rejected", raise_if_not_found=False)
         for dispute in self:
             if template and dispute.move_type == "out_invoice":
@@ -291,7 +298,7 @@ class IspecDispute(models.Model):
 
     def action_cancel(self):
         self._move_to("cancel")
-        self.write({"amount_current": 0.0, "is_overdue": False})
+        self.write({"amount_current": 0.0, "is_overdue": False, "date_closed": fields.Date.context_today(self)})
         self._close_activities()
         self.move_id._ispec_apply_dispute_effects()
 
@@ -323,7 +330,8 @@ class IspecDispute(models.Model):
         values = {"write_off_move_id": write_off.id, "amount_written_off": residual, "amount_current": 0.0}
         if self.state in OPEN_STATES:
             self._move_to("accepted")
-            values.update(date_resolved=fields.Date.context_today(self), is_overdue=False)
+            today = fields.Date.context_today(self)
+            values.update(date_resolved=today, date_closed=today, is_overdue=False)
         self.write(values)
         self._close_activities()
         move._ispec_apply_dispute_effects()
@@ -467,15 +475,24 @@ class IspecDispute(models.Model):
         return write_off
 
     @api.model
-    def _open_amounts_by_move(self, moves):
-        """{move_id: amount currently disputed} over the open cases of ``moves``, in each move's currency."""
+    def _open_amounts_by_move(self, moves, date=None):
+        """{move_id: amount disputed} over the cases of ``moves``, in each move's currency.
+
+        Without ``date``: the cases open now, at their current amount. With ``date``: the cases that were
+        open on that date (opened on or before it, closed after it or not at all), at the amount they
+        disputed then, so that a statement as of a past date shows the same figures when reprinted.
+        """
         if not moves.ids:
             return {}
+        if date is None:
+            domain, amount = [("state", "in", OPEN_STATES)], "amount_current:sum"
+        else:
+            domain = [("date_opened", "<=", date), "|", ("date_closed", "=", False), ("date_closed", ">", date)]
+            amount = "amount_original:sum"
         # sudo: every user who sees an invoice (billing clerks outside the Invoicing Specialist groups,
         # follow-up, statements) must see how much of it is disputed; only sums on these moves are read.
-        groups = self.sudo()._read_group(
-            [("move_id", "in", moves.ids), ("state", "in", OPEN_STATES)], ["move_id"], ["amount_current:sum"])
-        return {move.id: amount for move, amount in groups}
+        groups = self.sudo()._read_group([("move_id", "in", moves.ids), *domain], ["move_id"], [amount])
+        return {move.id: total for move, total in groups}
 
     @api.model
     def _payment_hold_reasons(self, moves):

@@ -74,6 +74,13 @@ class ResCompany(models.Model):
         check_company=True,
         help="The account that takes dispute write-offs.",
     )
+    ispec_dispute_writeoff_journal_id = fields.Many2one(
+        "account.journal",
+        string="Dispute Write-off Journal",
+        check_company=True,
+        domain=[("type", "=", "general")],
+        help="The miscellaneous journal in which dispute write-offs are posted.",
+    )
     ispec_dispute_manager_id = fields.Many2one(
         "res.users",
         string="Dispute Manager",

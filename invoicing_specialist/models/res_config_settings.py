@@ -30,6 +30,9 @@ class ResConfigSettings(models.TransientModel):
     ispec_dispute_writeoff_account_id = fields.Many2one(
         related="company_id.ispec_dispute_writeoff_account_id", readonly=False
     )
+    ispec_dispute_writeoff_journal_id = fields.Many2one(
+        related="company_id.ispec_dispute_writeoff_journal_id", readonly=False
+    )
     ispec_dispute_manager_id = fields.Many2one(related="company_id.ispec_dispute_manager_id", readonly=False)
 
     # --- BILL MATCHING ---

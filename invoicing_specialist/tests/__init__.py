@@ -3,8 +3,14 @@ from . import test_statement_kernel
 from . import test_statement_data
 from . import test_statement_output
 from . import test_statement_run
+from . import test_statement_hardening
+from . import test_statement_run_faults
 from . import test_dispute
+from . import test_dispute_hardening
 from . import test_match_kernel
 from . import test_match_flow
 from . import test_match_override
 from . import test_match_scope
+from . import test_match_hardening
+from . import test_access
+from . import test_payment_hold

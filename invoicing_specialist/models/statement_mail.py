@@ -1,0 +1,48 @@
+from odoo import api, models
+
+
+class IspecStatement(models.AbstractModel):
+    """Emailing a statement: the document, the template in the customer's language, the chatter."""
+
+    _inherit = "ispec.statement"
+
+    @api.model
+    def _send_statement(self, partner, recipient, data, output_format="pdf"):
+        """Email one customer's statement to ``recipient`` and post it in the customer's chatter.
+
+        The mail is queued (not sent at once), so it leaves only if the caller's transaction
+        commits: a run marks the customer as sent in that same transaction.
+        Returns (attachment, mail.message).
+        """
+        partner = partner.commercial_partner_id
+        company = self.env["res.company"].browse(data["company_id"])
+        name, content, mimetype = self._render_document(partner, data, output_format)
+        # sudo: attaching the statement to the customer and posting it in the customer's chatter
+        # need write access on res.partner, which billing users lack; the caller has already been
+        # allowed to produce the statement (specialists), the author stays the current user and
+        # only this generated file and message are written.
+        attachment = self.env["ir.attachment"].sudo().create({
+            "name": name, "raw": content, "mimetype": mimetype, "res_model": "res.partner", "res_id": partner.id,
+        })
+        template = company.ispec_statement_template_id or self.env.ref(
+            "invoicing_specialist.mail_template_statement", raise_if_not_found=False
+        )
+        lang = recipient.lang or partner.lang or self.env.lang
+        render_context = {"statement_date": data["date_end"], "statement_company": company}
+        if template:
+            template = template.with_context(lang=lang)
+            subject = template._render_field("subject", partner.ids, add_context=render_context)[partner.id]
+            body = template._render_field("body_html", partner.ids, add_context=render_context)[partner.id]
+        else:
+            subject = self.with_context(lang=lang).env._("Statement of account from %(company)s", company=company.name)
+            body = subject
+        message = partner.sudo().with_context(mail_notify_force_send=False, lang=lang).message_post(
+            subject=subject,
+            body=body,
+            partner_ids=recipient.ids,
+            attachment_ids=attachment.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        return attachment.sudo(False), message.sudo(False)

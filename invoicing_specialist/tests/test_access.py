@@ -1,0 +1,1 @@
+"""test_access: tests added by the hardening issues (#9, #10)."""

@@ -1,0 +1,1 @@
+"""test_match_hardening: tests added by the hardening issues (#9, #10)."""
