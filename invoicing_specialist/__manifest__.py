@@ -48,6 +48,7 @@
         "demo/statement_demo.xml",
         "demo/match_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

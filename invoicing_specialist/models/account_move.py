@@ -53,7 +53,7 @@ class AccountMove(models.Model):
                 )
         res = super().action_toggle_block_payment()
         self.filtered(lambda m: m.payment_state != "blocked").ispec_block_by_addon = False
-        return res
+        return True if res is None else res  # Odoo's returns None, which XML-RPC clients cannot take
 
     # ------------------------------------------------------------------
     # PAYMENT HOLDS: one mechanism for every capability that holds a payment
@@ -94,9 +94,9 @@ class AccountMove(models.Model):
         if stale:
             stale.ispec_block_by_addon = False
 
-    def _ispec_check_payable(self):
+    def _ispec_check_payable(self, reasons=None):
         """Refuse to pay documents that Invoicing Control holds, naming each one and why."""
-        reasons = self._ispec_payment_hold_reasons()
+        reasons = self._ispec_payment_hold_reasons() if reasons is None else reasons
         held = self.filtered(lambda m: reasons.get(m.id))
         if held:
             lines = [
@@ -109,3 +109,45 @@ class AccountMove(models.Model):
                     lines="\n".join(lines),
                 )
             )
+
+    def _ispec_release_all_payment_holds(self):
+        """Uninstall: release every block this addon set, and no block a person set by hand."""
+        blocked = self.search([("ispec_block_by_addon", "=", True), ("payment_state", "=", "blocked")])
+        blocked.with_context(skip_is_manually_modified=True).write(
+            {"payment_state": "not_paid", "ispec_block_by_addon": False})
+        # Odoo's own unblock: let the payment state be recomputed (partial, paid, ...).
+        self.env.add_to_compute(self._fields["payment_state"], blocked)
+        return blocked
+
+    def _ispec_reduces_debt_of(self, bills):
+        """Whether this entry lowers what is owed on ``bills`` rather than paying it."""
+        self.ensure_one()
+        return bool(
+            self.move_type in ("in_refund", "out_refund")
+            or self.reversed_entry_id & bills
+            or self.ispec_dispute_id
+        )
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    def _reconcile_pre_hook(self):
+        """Refuse to settle a held bill by reconciliation (manual or bank reconciliation), as the payment
+        button and wizard refuse it. Reducing what is owed stays possible: credit notes, reversals and
+        dispute write-offs still reconcile."""
+        self._ispec_check_reconcile_holds()
+        return super()._reconcile_pre_hook()
+
+    def _ispec_check_reconcile_holds(self):
+        moves = self.move_id
+        bills = moves.filtered(lambda m: m.move_type == "in_invoice" and m.state == "posted")
+        if not bills:
+            return
+        reasons = bills._ispec_payment_hold_reasons()
+        held = bills.filtered(lambda m: reasons.get(m.id))
+        if not held:
+            return
+        settling = (moves - held).filtered(lambda m: not m._ispec_reduces_debt_of(held))
+        if settling:
+            held._ispec_check_payable(reasons)
