@@ -335,18 +335,17 @@ class IspecStatement(models.AbstractModel):
         book = xlsxwriter.Workbook(output, {"in_memory": True})
         bold = book.add_format({"bold": True})
         title_fmt = book.add_format({"bold": True, "font_size": 14})
-        used_names = set()
-        for partner in partners.commercial_partner_id:
+        customers = partners.commercial_partner_id
+        sheet_names = kernel.sheet_names(
+            [partner.ref or partner.name for partner in customers], fallback=self.env._("Statement")
+        )
+        for partner, sheet_name in zip(customers, sheet_names, strict=True):
             statement = statements[partner.id]
             lang = partner.lang or self.env.lang or "en_US"
             self_lang = self.with_context(lang=lang)
             lang_rec = self.env["res.lang"]._get_data(code=lang) or self.env["res.lang"]._get_data(code="en_US")
             date_fmt = book.add_format({"num_format": _excel_date_format(lang_rec.date_format)})
-            sheet_name = (partner.ref or partner.name or str(partner.id))[:28]
-            while sheet_name in used_names:
-                sheet_name = sheet_name[:25] + "~%d" % len(used_names)
-            used_names.add(sheet_name)
-            sheet = book.add_worksheet(_sheet_name(sheet_name))
+            sheet = book.add_worksheet(sheet_name)
             sheet.set_column(0, 0, 14)
             sheet.set_column(1, 2, 22)
             sheet.set_column(3, 9, 15)
@@ -454,12 +453,6 @@ class IspecStatement(models.AbstractModel):
     @api.model
     def _company_bank(self, company):
         return company.partner_id.bank_ids[:1]
-
-
-def _sheet_name(name):
-    for char in "[]:*?/\\":
-        name = name.replace(char, " ")
-    return name or "Statement"
 
 
 def _excel_date_format(python_format):

@@ -1,4 +1,8 @@
+import io
+import itertools
 from datetime import date, timedelta
+
+import xlsxwriter
 
 from odoo.tests import BaseCase
 
@@ -99,3 +103,72 @@ class TestStatementKernel(BaseCase):
         self.assertEqual(kernel.allocate_disputed(150.0, [100.0, -20.0, 80.0]), [100.0, 0.0, 50.0])
         self.assertEqual(kernel.allocate_disputed(0.0, [100.0]), [0.0])
         self.assertEqual(kernel.allocate_disputed(30.0, []), [])
+
+
+class TestSheetNames(BaseCase):
+    """Excel worksheet names for customers (issue 9, item 7), without a database."""
+
+    def assertExcelValid(self, names):
+        """Each name is one Excel accepts, and no two are equal ignoring case."""
+        for name in names:
+            self.assertTrue(name, names)
+            self.assertLessEqual(len(name.encode("utf-16-le")) // 2, 31, name)
+            self.assertFalse(set(name) & set("[]:*?/\\"), name)
+            self.assertFalse(name.startswith("'") or name.endswith("'"), name)
+            self.assertTrue(name.isprintable(), repr(name))
+            self.assertNotEqual(name.casefold(), "history")
+        self.assertEqual(len({name.casefold() for name in names}), len(names), names)
+
+    def test_named_cases(self):
+        cases = [
+            (["Acme Trading", "ACME TRADING"], ["Acme Trading", "ACME TRADING (2)"]),
+            (["Smith/Jones", "Smith:Jones"], ["Smith Jones", "Smith Jones (2)"]),
+            (["'t Hoekje B.V."], ["t Hoekje B.V."]),
+            (["Kwik-E-Mart'"], ["Kwik-E-Mart"]),
+            (["O'Brien & Sons"], ["O'Brien & Sons"]),
+            (["History"], ["History (2)"]),
+            (["", None, "[]:*?/\\", "'''"], ["Sheet", "Sheet (2)", "Sheet (3)", "Sheet (4)"]),
+            (["A" * 40, "a" * 31], ["A" * 31, "a" * 27 + " (2)"]),
+            (["Acme", "acme", "ACME", "Acme (2)"], ["Acme", "acme (2)", "ACME (3)", "Acme (2) (2)"]),
+            (["Straße", "STRASSE"], ["Straße", "STRASSE (2)"]),
+            (["Tab\there  and\nnewline"], ["Tab here and newline"]),
+            (["x" * 30 + "'abc"], ["x" * 30]),
+        ]
+        for names, expected in cases:
+            got = kernel.sheet_names(names)
+            self.assertEqual(got, expected, names)
+            self.assertExcelValid(got)
+        self.assertEqual(kernel.sheet_names([None, ""], fallback="Statement"), ["Statement", "Statement (2)"])
+
+    def test_valid_names_kept(self):
+        """A name Excel accepts as it is stays as it is."""
+        names = ["CUST-001", "Second Customer", "O'Brien", "Ünïcödé GmbH", "x" * 31, "(1)", "A.B.C. & Co, Ltd."]
+        self.assertEqual(kernel.sheet_names(names), names)
+
+    def test_every_short_name(self):
+        """Every name of up to three characters over letters in both cases, the apostrophe, a space, a
+        tab and each forbidden character, all in one workbook: each valid, all distinct ignoring case,
+        and xlsxwriter (which applies Excel's rules) accepts them all."""
+        alphabet = ["a", "A", "ß", "'", " ", "\t", *"[]:*?/\\"]
+        names = [""] + ["".join(chars) for size in (1, 2, 3) for chars in itertools.product(alphabet, repeat=size)]
+        got = kernel.sheet_names(names)
+        self.assertEqual(len(got), len(names))
+        self.assertExcelValid(got)
+        self.assertEqual(got, kernel.sheet_names(names), "the same names give the same sheet names")
+        book = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+        for name in got:
+            book.add_worksheet(name)
+        self.assertEqual([sheet.name for sheet in book.worksheets()], got)
+        book.close()
+
+    def test_lengths_and_wide_characters(self):
+        """Around the 31 limit, with apostrophes where the name is cut, and characters that take two
+        UTF-16 units in Excel's count (emoji), many times over so the counters run into two digits."""
+        names = []
+        for size in range(25, 40):
+            for filler in ("x", "X", "'", "\U0001F600", "é"):
+                names.extend(["y" * (size - 3) + filler * 3] * 12)
+        got = kernel.sheet_names(names)
+        self.assertExcelValid(got)
+        self.assertIn("y" * 27 + " (2)", got)
+        self.assertIn("y" * 26 + " (10)", got)

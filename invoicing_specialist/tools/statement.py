@@ -106,3 +106,49 @@ def allocate_disputed(disputed, open_amounts):
         result.append(part)
         remaining -= part
     return result
+
+
+# Excel's rules for worksheet names: at most 31 characters (UTF-16 code units), none of []:*?/\,
+# no apostrophe at either end, unique in the workbook ignoring case, and not "History" (reserved).
+SHEET_NAME_MAX = 31
+SHEET_NAME_INVALID = frozenset("[]:*?/\\")
+SHEET_NAME_RESERVED = ("history",)
+
+
+def _utf16_len(text):
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit_sheet_name(name, limit):
+    """``name`` cut to ``limit`` UTF-16 code units, without apostrophes or spaces at either end."""
+    while _utf16_len(name) > limit:
+        name = name[:-1]
+    return name.strip(" '")
+
+
+def clean_sheet_name(name):
+    """A name Excel accepts for one sheet (uniqueness aside), as close to ``name`` as possible:
+    invalid characters and control characters become spaces, runs of spaces one space, no
+    apostrophe at either end, cut to 31. May be empty."""
+    chars = [" " if char in SHEET_NAME_INVALID or not char.isprintable() else char for char in name or ""]
+    return _fit_sheet_name(" ".join("".join(chars).split()), SHEET_NAME_MAX)
+
+
+def sheet_names(names, fallback="Sheet"):
+    """Excel sheet names for ``names``, in order: each cleaned (``clean_sheet_name``), ``fallback``
+    when nothing is left, and made unique ignoring case (as Excel compares them) with a counter:
+    "Acme", "ACME (2)", "acme (3)". The same names in the same order give the same result."""
+    used = set(SHEET_NAME_RESERVED)
+    counters = {}
+    result = []
+    for name in names:
+        base = clean_sheet_name(name) or clean_sheet_name(fallback) or "Sheet"
+        candidate = base
+        key = base.casefold()
+        while candidate.casefold() in used:
+            counters[key] = counters.get(key, 1) + 1
+            suffix = " (%d)" % counters[key]
+            candidate = _fit_sheet_name(base, SHEET_NAME_MAX - len(suffix)) + suffix
+        used.add(candidate.casefold())
+        result.append(candidate)
+    return result
