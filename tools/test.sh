@@ -47,8 +47,17 @@ dropdb --if-exists --force "$DEMO_DB"
 odoo_bin -d "$DEMO_DB" -i invoicing_specialist --with-demo --stop-after-init --no-http \
     --log-level=info --logfile "$LOGS/odoo-demo.log" || failed+=("demo install")
 "$VENV/bin/python" "$ROOT/tools/check_log.py" "$LOGS/odoo-demo.log" "install with demo" || failed+=("log of demo install")
+# What the addon set on the books, and what a person set, before the uninstall.
+held_ids=$(psql -d "$DEMO_DB" -tAc "SELECT string_agg(id::text, ',') FROM account_move
+    WHERE ispec_block_by_addon AND payment_state = 'blocked'")
+hand_ids=$(psql -d "$DEMO_DB" -tAc "SELECT string_agg(id::text, ',') FROM account_move
+    WHERE payment_state = 'blocked' AND NOT COALESCE(ispec_block_by_addon, FALSE)")
+disputed_line_ids=$(psql -d "$DEMO_DB" -tAc "SELECT string_agg(id::text, ',') FROM account_move_line
+    WHERE ispec_followup_by_dispute AND NOT COALESCE(ispec_followup_saved, FALSE)")
 odoo_cmd module uninstall -d "$DEMO_DB" invoicing_specialist > "$LOGS/odoo-uninstall.log" 2>&1 \
     || failed+=("uninstall")
+"$VENV/bin/python" "$ROOT/tools/check_uninstall.py" "$DEMO_DB" "$held_ids" "$hand_ids" "$disputed_line_ids" \
+    || failed+=("uninstall left the books changed")
 "$VENV/bin/python" "$ROOT/tools/check_log.py" "$LOGS/odoo-uninstall.log" "uninstall" || failed+=("log of uninstall")
 state=$(psql -d "$DEMO_DB" -tAc "SELECT state FROM ir_module_module WHERE name = 'invoicing_specialist'")
 echo "invoicing_specialist after uninstall: $state"
