@@ -70,7 +70,7 @@ class IspecStatement(models.AbstractModel):
              "open_total_company", "amount_due_company": float}  # in company currency
 
         Open amounts are as of ``date_end``: a reconciliation counts only when both its items are
-        dated on or before it.
+        dated on or before it. Disputed amounts too: the cases open on ``date_end``, at their amount.
         """
         company = company or self.env.company
         aging = aging or company.ispec_statement_aging or kernel.AGING_DAYS
@@ -92,9 +92,13 @@ class IspecStatement(models.AbstractModel):
             else:
                 buckets_of[key][row["kind"]] = row
 
-        # Disputed amounts: one call of the disputes hook for every open item of the run.
+        # Disputed amounts: one call of the disputes hook for every open item of the run, with the
+        # cases open on the statement date (the period end of an activity statement), not today's:
+        # a statement reprinted later shows the same figures.
         open_move_ids = {row["move_id"] for row in rows if row["kind"] == "open"}
-        disputed_by_move = self.env["account.move"].browse(open_move_ids)._ispec_open_dispute_amounts()
+        disputed_by_move = self.env["account.move"].browse(open_move_ids)._ispec_open_dispute_amounts(
+            date=date_end
+        )
         disputed_left = dict(disputed_by_move)
 
         currencies = self.env["res.currency"].browse({key[1] for key in buckets_of})

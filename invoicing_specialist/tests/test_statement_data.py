@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -185,7 +185,8 @@ class TestStatementData(StatementLedgerCase):
             "move_id": self.inv1.id, "amount_original": 120.0,
             "reason_id": self.env.ref("invoicing_specialist.dispute_reason_price").id,
         })
-        dispute.action_open()
+        with freeze_time("2025-03-20"):  # open on the statement date
+            dispute.action_open()
         usd = self._section(self._statement()[self.customer.id], self.usd)
         self.assertEqual([line["disputed"] for line in usd["lines"]], [120.0, 0.0, 0.0])
         self.assertEqual(usd["disputed"], 120.0)
@@ -193,7 +194,8 @@ class TestStatementData(StatementLedgerCase):
         self.assertEqual(usd["amount_due"], 930.0)
         self.assertEqual(usd["buckets"], [500.0, -150.0, 0.0, 700.0, 0.0, 0.0], "aging keeps disputed items")
         self.assertEqual(usd["amount_due_company"], 930.0)
-        dispute.action_cancel()
+        with freeze_time("2025-03-25"):  # closed before the statement date
+            dispute.action_cancel()
         usd = self._section(self._statement()[self.customer.id], self.usd)
         self.assertEqual((usd["disputed"], usd["amount_due"]), (0.0, 1050.0))
 
