@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools import statement as statement_kernel
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -33,6 +35,13 @@ class ResPartner(models.Model):
         self.ensure_one()
         frequency = self.commercial_partner_id.ispec_statement_frequency
         return company.ispec_statement_frequency if frequency == "company" else frequency
+
+    def _ispec_statement_payment_reference(self, date_end):
+        """What this customer quotes with the payment of its statement as of ``date_end`` (for mail
+        templates): its own reference, else the statement's number."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        return commercial.ref or statement_kernel.statement_number(commercial.id, fields.Date.to_date(date_end))
 
     def action_ispec_statement(self):
         """Open the statement wizard for the selected customers."""

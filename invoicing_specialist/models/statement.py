@@ -58,8 +58,10 @@ class IspecStatement(models.AbstractModel):
                             company=None, aging=None):
         """Return {commercial_partner_id: statement} for the customers ``partner_ids``.
 
-        A statement is ``{"partner": res.partner, "sections": [section, ...]}``, one section per
-        currency (company currency first), each::
+        A statement is ``{"partner": res.partner, "number": str, "payment_reference": str,
+        "sections": [section, ...]}``: the statement's own number (``kernel.statement_number``), what
+        the customer quotes with a payment (its reference, else the statement number), and one
+        section per currency (company currency first), each::
 
             {"currency": res.currency,
              "lines": [open item dicts with original, open, disputed, running], # as of date_end
@@ -78,7 +80,15 @@ class IspecStatement(models.AbstractModel):
         date_end = fields.Date.to_date(date_end)
         activity = statement_type == "activity"
         date_start = fields.Date.to_date(date_start) if activity else None
-        result = {partner.id: {"partner": partner, "sections": []} for partner in partners}
+        result = {
+            partner.id: {
+                "partner": partner,
+                "number": kernel.statement_number(partner.id, date_end),
+                "payment_reference": partner.ref or kernel.statement_number(partner.id, date_end),
+                "sections": [],
+            }
+            for partner in partners
+        }
         if not partners:
             return result
         rows = self._fetch_statement_rows(partners.ids, company, date_end, date_start)
@@ -354,7 +364,6 @@ class IspecStatement(models.AbstractModel):
             sheet.set_column(1, 2, 22)
             sheet.set_column(3, 9, 15)
             _t = self_lang.env._
-            address = self_lang._invoice_address(partner)
             row = 0
             sheet.write(row, 0, company.name, title_fmt)
             row += 1
@@ -362,12 +371,15 @@ class IspecStatement(models.AbstractModel):
             row += 1
             sheet.write(row, 0, _t("Customer"))
             sheet.write(row, 1, partner.name)
-            sheet.write(row, 2, _t("Customer reference"))
-            sheet.write(row, 3, partner.ref or str(partner.id))
+            if partner.ref:
+                sheet.write(row, 2, _t("Customer reference"))
+                sheet.write(row, 3, partner.ref)
+            row += 1
+            sheet.write(row, 0, _t("Statement number"))
+            sheet.write(row, 1, statement["number"])
             row += 1
             sheet.write(row, 0, _t("Address"))
-            sheet.write(row, 1, ", ".join(filter(None, (address.name, address.street, address.zip, address.city,
-                                                         address.country_id.name))))
+            sheet.write(row, 1, ", ".join(self_lang._address_lines(partner)))
             row += 1
             sheet.write(row, 0, _t("Statement date"))
             sheet.write_datetime(row, 1, fields.Datetime.to_datetime(data["date_end"]), date_fmt)
@@ -428,7 +440,7 @@ class IspecStatement(models.AbstractModel):
             sheet.write(row, 1, bank.display_name if bank else "")
             row += 1
             sheet.write(row, 0, _t("Payment reference"))
-            sheet.write(row, 1, partner.ref or str(partner.id))
+            sheet.write(row, 1, statement["payment_reference"])
         book.close()
         return output.getvalue()
 
@@ -455,8 +467,27 @@ class IspecStatement(models.AbstractModel):
         return self.env["res.partner"].browse(invoice_id) if invoice_id else partner
 
     @api.model
+    def _address_lines(self, partner):
+        """The address block of a customer's statement, as lines: the customer, its invoice contact
+        when that is someone else, and the postal address of the invoice contact, or of the customer
+        when the contact has none (a billing contact kept for its email alone)."""
+        customer = partner.commercial_partner_id
+        contact = self._invoice_address(customer)
+        lines = [customer.name]
+        if contact != customer and contact.name and contact.name != customer.name:
+            lines.append(contact.name)
+        postal = contact if _has_postal_address(contact) else customer
+        lines += [line.strip() for line in postal._display_address(without_company=True).splitlines()
+                  if line.strip()]
+        return lines
+
+    @api.model
     def _company_bank(self, company):
         return company.partner_id.bank_ids[:1]
+
+
+def _has_postal_address(partner):
+    return bool(partner.street or partner.street2 or partner.zip or partner.city)
 
 
 def _excel_date_format(python_format):

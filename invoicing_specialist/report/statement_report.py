@@ -25,7 +25,7 @@ class ReportStatement(models.AbstractModel):
             labels[partner.id] = in_lang._bucket_labels(company, data["date_end"])
             titles[partner.id] = in_lang._statement_title(data["statement_type"])
             doc_labels[partner.id] = in_lang._doc_type_labels()
-            addresses[partner.id] = statement_model._invoice_address(partner)
+            addresses[partner.id] = statement_model._address_lines(partner)
         return {
             "doc_ids": partners.ids,
             "doc_model": "res.partner",

@@ -1,6 +1,7 @@
 """test_statement_hardening: tests added by the hardening issues (#9, #10)."""
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -101,3 +102,83 @@ class TestStatementDisputesAsOf(StatementLedgerCase):
         self.assertEqual(dispute.amount_current, 0.0)
         self.assertEqual(self._figures(), printed)
         self.assertEqual(printed, (120.0, 930.0))
+
+
+@tagged("post_install", "-at_install")
+class TestStatementReferenceAddress(StatementLedgerCase):
+    """Issue 9, item 27: the reference a customer quotes is its own or the statement's number (never
+    the database id), and the statement carries a postal address."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.statement = cls.env["ispec.statement"]
+        cls.belgium = cls.env.ref("base.be")
+        cls.no_ref = cls.env["res.partner"].create({
+            "name": "Brasserie Zonder Ref", "is_company": True, "lang": "en_US",
+            "street": "Grote Markt 7", "zip": "1000", "city": "Brussel", "country_id": cls.belgium.id,
+        })
+        cls.billing = cls.env["res.partner"].create({
+            "name": "Billing Desk", "parent_id": cls.no_ref.id, "type": "invoice", "email": "billing@zonder.example",
+        })
+        cls._ispec_invoice("out_invoice", "2025-03-01", "2025-03-31", 432.10, partner=cls.no_ref)
+        cls.number = "ST-20250331-%05d" % cls.no_ref.id
+
+    def _html_text(self, partner, statement_type="outstanding"):
+        data = self.statement._report_data(statement_type, self.DATE_END, self.DATE_START, self.env.company)
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "invoicing_specialist.action_report_statement", partner.ids, data=data
+        )
+        text = " ".join(re.sub(r"<[^>]+>", " ", html.decode()).split())
+        return re.sub(r" ([.,])", r"\1", text)  # "<strong>CUST-001</strong>." reads "CUST-001."
+
+    def _xlsx_rows(self, partner):
+        data = self.statement._report_data("outstanding", self.DATE_END, company=self.env.company)
+        _name, content, _mimetype = self.statement._render_document(partner, data, "xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        return [[cell for cell in row if cell is not None] for row in book.active.iter_rows(values_only=True)]
+
+    def test_no_reference_quotes_statement_number(self):
+        text = self._html_text(self.no_ref)
+        self.assertIn("Statement number: %s" % self.number, text)
+        self.assertIn("quoting the statement number %s." % self.number, text)
+        self.assertNotIn("customer reference", text.lower())
+        self.assertNotRegex(text, r"quoting[^.]*\b%d\b\." % self.no_ref.id)
+        self.assertIn("432.10", text)
+        rows = self._xlsx_rows(self.no_ref)
+        self.assertIn(["Customer", "Brasserie Zonder Ref"], rows, "no customer reference cell without a reference")
+        self.assertIn(["Statement number", self.number], rows)
+        self.assertIn(["Payment reference", self.number], rows)
+        self.assertEqual(self.no_ref._ispec_statement_payment_reference("2025-03-31"), self.number)
+        self.assertEqual(self.billing._ispec_statement_payment_reference(self.DATE_END), self.number,
+                         "the customer's number, also asked from its contact")
+
+    def test_number_is_stable(self):
+        """The same number on a reprint and on both types of statement of that date; another date,
+        another number."""
+        self.assertIn("Statement number: %s" % self.number, self._html_text(self.no_ref, "activity"))
+        self.assertIn("Statement number: %s" % self.number, self._html_text(self.no_ref))
+        later = self.statement._get_statement_data(self.no_ref.ids, "2025-04-30")[self.no_ref.id]
+        self.assertEqual(later["number"], "ST-20250430-%05d" % self.no_ref.id)
+
+    def test_customer_reference_quoted(self):
+        text = self._html_text(self.customer)
+        self.assertIn("Customer reference: CUST-001", text)
+        self.assertIn("quoting your customer reference CUST-001.", text)
+        rows = self._xlsx_rows(self.customer)
+        self.assertIn(["Payment reference", "CUST-001"], rows)
+
+    def test_contact_without_address_gets_company_address(self):
+        """The invoice contact has a name and an email but no address: the customer's address."""
+        text = self._html_text(self.no_ref)
+        self.assertIn("Brasserie Zonder Ref Billing Desk Grote Markt 7 1000 Brussel Belgium", text)
+        address = next(row for row in self._xlsx_rows(self.no_ref) if row[0] == "Address")
+        self.assertEqual(address[1], "Brasserie Zonder Ref, Billing Desk, Grote Markt 7, 1000 Brussel, Belgium")
+
+    def test_contact_with_address_gets_its_own(self):
+        self.billing.write({"street": "Postbus 55", "zip": "9000", "city": "Gent", "country_id": self.belgium.id})
+        text = self._html_text(self.no_ref)
+        self.assertIn("Brasserie Zonder Ref Billing Desk Postbus 55 9000 Gent Belgium", text)
+        self.assertNotIn("Grote Markt", text)
+        address = next(row for row in self._xlsx_rows(self.no_ref) if row[0] == "Address")
+        self.assertEqual(address[1], "Brasserie Zonder Ref, Billing Desk, Postbus 55, 9000 Gent, Belgium")

@@ -152,3 +152,10 @@ def sheet_names(names, fallback="Sheet"):
         used.add(candidate.casefold())
         result.append(candidate)
     return result
+
+
+def statement_number(customer_id, date_end):
+    """The number of a customer's statement as of ``date_end``: the same whenever it is printed, the
+    type of statement aside (both show the same account on that date), e.g. ST-20250331-00046.
+    Customers without a reference of their own quote it with their payment."""
+    return "ST-%s-%05d" % (date_end.strftime("%Y%m%d"), customer_id)
