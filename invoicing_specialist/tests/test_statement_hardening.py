@@ -2,6 +2,7 @@
 
 import io
 import re
+import xmlrpc.client
 from datetime import date
 
 import openpyxl
@@ -182,3 +183,15 @@ class TestStatementReferenceAddress(StatementLedgerCase):
         self.assertNotIn("Grote Markt", text)
         address = next(row for row in self._xlsx_rows(self.no_ref) if row[0] == "Address")
         self.assertEqual(address[1], "Brasserie Zonder Ref, Billing Desk, Postbus 55, 9000 Gent, Belgium")
+
+
+@tagged("post_install", "-at_install")
+class TestStatementActionsReturn(StatementLedgerCase):
+    """Issue 9, item 16: the statement's public action methods return a value an XML-RPC client can take."""
+
+    def test_statement_button_returns_wizard_action(self):
+        action = self.contact.action_ispec_statement()
+        xmlrpc.client.dumps((action,), allow_none=False)  # raises "cannot marshal None" on a None anywhere
+        self.assertEqual((action["res_model"], action["target"]), ("ispec.statement.wizard", "new"))
+        wizard = self.env["ispec.statement.wizard"].with_context(action["context"]).create({})
+        self.assertEqual(wizard.partner_ids, self.customer, "a contact's button opens its customer's statement")
