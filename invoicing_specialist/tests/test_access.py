@@ -1,1 +1,295 @@
-"""test_access: tests added by the hardening issues (#9, #10)."""
+"""Access: Odoo's own groups keep working, managers change the settings, auditors see only what they may do."""
+from lxml import etree
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .match_common import MatchCase
+
+X2MANY = ("one2many", "many2many")
+
+
+class WebClientCase(MatchCase):
+    """Open records the way the web client does: get_views with the action's views, then web_read /
+    web_search_read / onchange with the field specification the client builds from the arch."""
+
+    @classmethod
+    def _user(cls, login, groups, company=None):
+        company = company or cls.env.company
+        return new_test_user(cls.env, login, groups=groups, company_id=company.id,
+                             company_ids=[Command.set(company.ids)])
+
+    @classmethod
+    def _spec(cls, node, model, models):
+        """The specification getFieldsSpec (web/static/src/model/relational_model/utils.js) builds for
+        the <field> nodes of ``node`` at its own level: many2one with display_name, x2many with the
+        fields of their inline list (or kanban) view, many2many tags with display_name."""
+        spec = {}
+        infos = models[model]["fields"]
+        level = len(node.xpath("ancestor-or-self::field"))
+        for field_node in node.xpath(f".//field[count(ancestor::field) = {level}]"):
+            name = field_node.get("name")
+            info = infos[name]
+            invisible = field_node.get("invisible") in ("True", "1")
+            entry = spec.setdefault(name, {})
+            if info["type"] in ("many2one", "reference"):
+                entry.setdefault("fields", {})
+                if not invisible:
+                    entry["fields"]["display_name"] = {}
+            elif info["type"] in X2MANY and not invisible:
+                mode = (field_node.get("mode") or "list").split(",")[0]
+                subview = field_node.find(mode)
+                if subview is not None:
+                    entry.setdefault("fields", {}).update(cls._spec(subview, info["relation"], models))
+                elif field_node.get("widget", "").startswith("many2many"):
+                    entry.setdefault("fields", {})["display_name"] = {}
+        return spec
+
+    def _client(self, user, action_xmlid):
+        """What the web client has after loading the action: the model (as the user, in the action's
+        context), its domain and, per view type, the web_read specification of the view."""
+        action = self.env.ref(action_xmlid)
+        eval_context = {"uid": user.id, "allowed_company_ids": user.company_ids.ids, "active_id": False,
+                        "context": {}, "context_today": fields.Date.context_today}
+        context = safe_eval(action.context or "{}", eval_context)
+        model = self.env[action.res_model].with_user(user).with_context(**context)
+        views = model.get_views(action.views + [(action.search_view_id.id or False, "search")],
+                                {"action_id": action.id, "toolbar": True, "load_filters": True})
+        specs = {
+            view_type: self._spec(etree.fromstring(view["arch"]), action.res_model, views["models"])
+            for view_type, view in views["views"].items() if view_type in ("list", "form")
+        }
+        domain = safe_eval(action.domain or "[]", eval_context)
+        return model, domain, specs, views
+
+    def _failing_fields(self, records, spec):
+        """Which fields of ``spec`` alone raise an AccessError, to name them in the assertion."""
+        failing = []
+        for name, sub in spec.items():
+            self.env.invalidate_all()
+            try:
+                records.web_read({name: sub})
+            except AccessError as error:
+                failing.append(f"{name} ({' '.join(str(error).splitlines()[:2])})")
+        return failing
+
+    def _open(self, who, user, action_xmlid, record):
+        """Open the action's list and then ``record``'s form as ``user``; fail naming the fields at fault."""
+        model, domain, specs, _views = self._client(user, action_xmlid)
+        self.env.invalidate_all()  # a new request: nothing computed by another user is in the cache
+        try:
+            model.web_search_read(domain, specs["list"], limit=80)
+        except AccessError as error:
+            self.fail(f"{who}: the list of {action_xmlid} ({model._name}) fails on the fields "
+                      f"{self._failing_fields(model.search(domain, limit=80), specs['list'])}: {error}")
+        self.env.invalidate_all()
+        try:
+            [values] = model.browse(record.id).web_read(specs["form"])
+        except AccessError as error:
+            self.fail(f"{who}: the form of {record.display_name} ({model._name}) fails on the fields "
+                      f"{self._failing_fields(model.browse(record.id), specs['form'])}: {error}")
+        self.assertEqual(values["id"], record.id)
+        return values
+
+    def _refused(self, user, action_xmlid, record):
+        """Odoo itself refuses ``record`` to ``user`` (its own access rights and rules)."""
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError):
+            model, _domain, specs, _views = self._client(user, action_xmlid)
+            model.browse(record.id).web_read(specs["form"])
+
+
+@tagged("post_install", "-at_install")
+class TestOdooGroupsKeepWorking(WebClientCase):
+    """Issue 9 item 13: each of Odoo's own accounting and purchase groups, without this addon's groups,
+    opens, edits and posts invoices and bills as far as that group allows, and opens purchase orders and
+    customers; also when the documents carry disputes, match exceptions and overrides."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        reason = cls.env.ref("invoicing_specialist.dispute_reason_price")
+        # A bill from the PO's Create Bill, priced above the PO: posted, in exception, payment held; disputed too.
+        cls.po = cls._po_received(qty=10.0, received=5.0)
+        cls.held_bill = cls._bill_from_po(cls.po, price=12.0)
+        cls.bill_dispute = cls._open_dispute(cls.held_bill, reason)
+        # A second bill whose exception a manager overrode.
+        po2 = cls._po_received(qty=10.0, received=5.0)
+        cls.overridden_bill = cls._bill_from_po(po2, price=11.0)
+        wizard_action = cls.overridden_bill.action_ispec_match_override()
+        cls.env[wizard_action["res_model"]].with_context(**wizard_action["context"]).create(
+            {"note": "Agreed with the vendor"}).action_confirm()
+        # A customer invoice with an open dispute.
+        cls.invoice = cls.init_invoice("out_invoice", partner=cls.partner_a, products=cls.product_a, post=True)
+        cls.invoice_dispute = cls._open_dispute(cls.invoice, reason)
+        cls.draft_invoice = cls.init_invoice("out_invoice", partner=cls.partner_a, products=cls.product_a)
+        cls.draft_bill = cls.init_invoice("in_invoice", partner=cls.vendor, products=cls.product_a)
+        # The vendor has its own tolerance and the customer a statement contact, so their tabs have data.
+        cls.env["ispec.match.tolerance"].create(
+            {"company_id": cls.company.id, "partner_id": cls.vendor.id, "dimension": "qty_abs", "value": 1.0})
+        cls.partner_a.ispec_statement_contact_id = cls.env["res.partner"].create(
+            {"name": "Accounts Payable", "parent_id": cls.partner_a.id, "email": "ap@example.com"})
+
+    @classmethod
+    def _po_received(cls, qty, received):
+        po = cls.env["purchase.order"].create({
+            "partner_id": cls.vendor.id,
+            "order_line": [Command.create({"product_id": cls.goods.id, "product_qty": qty, "price_unit": 10.0,
+                                           "tax_ids": [Command.clear()]})],
+        })
+        po.button_confirm()
+        picking = po.picking_ids
+        picking.move_ids.quantity = received
+        picking.move_ids.picked = True
+        picking._action_done()
+        return po
+
+    @classmethod
+    def _bill_from_po(cls, po, price):
+        bill = cls.env["account.move"].browse(po.action_create_invoice()["res_id"])
+        bill.write({"invoice_date": "2026-01-15", "ref": f"V-{po.name}"})
+        bill.invoice_line_ids.price_unit = price
+        bill.action_post()
+        return bill
+
+    @classmethod
+    def _open_dispute(cls, move, reason):
+        dispute = cls.env["ispec.dispute"].create(
+            {"move_id": move.id, "reason_id": reason.id, "amount_original": 10.0})
+        dispute.action_open()
+        return dispute
+
+    def test_documents_carry_addon_data(self):
+        """The documents the users open really carry what this addon adds."""
+        self.assertEqual(self.held_bill.ispec_match_state, "exception")
+        self.assertEqual(self.held_bill.payment_state, "blocked")
+        self.assertEqual(self.held_bill.ispec_dispute_count, 1)
+        self.assertEqual(self.invoice.ispec_dispute_count, 1)
+        self.assertEqual(len(self.overridden_bill.ispec_match_override_ids), 1)
+        self.assertEqual(self.po.invoice_ids, self.held_bill)
+
+    # --- helpers per right ---
+
+    def _new_move(self, who, user, action_xmlid, partner):
+        """Click New in the action, fill in a partner and a line, save (Odoo's Form: onchange + web_save)."""
+        model, _domain, specs, views = self._client(user, action_xmlid)
+        self.env.invalidate_all()
+        try:
+            model.onchange({}, [], specs["form"])  # the empty form the client shows on New
+        except AccessError as error:
+            self.fail(f"{who}: New in {action_xmlid} raises {error}")
+        form = Form(model, view=views["views"]["form"]["id"])
+        form.partner_id = partner
+        form.invoice_date = fields.Date.from_string("2026-01-20")
+        with form.invoice_line_ids.new() as line:
+            line.product_id = self.product_a
+            line.price_unit = 100.0
+        return form.save()
+
+    def _edit(self, who, user, action_xmlid, move, allowed):
+        model, _domain, specs, _views = self._client(user, action_xmlid)
+        self.env.invalidate_all()
+        record = model.browse(move.id)
+        if not allowed:
+            with self.assertRaises(AccessError, msg=f"{who} may not edit {move.display_name} in Odoo"):
+                record.web_save({"ref": "edited"}, specs["form"])
+            return
+        try:
+            [values] = record.web_save({"ref": f"edited by {user.login}"}, specs["form"])
+        except AccessError as error:
+            self.fail(f"{who}: saving {move.display_name} raises {error}")
+        self.assertEqual(values["ref"], f"edited by {user.login}")
+
+    def _post(self, who, user, move, allowed):
+        record = move.with_user(user)
+        if not allowed:
+            with self.assertRaises(AccessError, msg=f"{who} may not post in Odoo"):
+                record.action_post()
+            return
+        try:
+            record.action_post()
+        except AccessError as error:
+            self.fail(f"{who}: posting {move.display_name} raises {error}")
+        self.assertEqual(move.state, "posted")
+
+    def _pay(self, who, user, move):
+        wizard = self.env["account.payment.register"].with_user(user).with_context(
+            active_model="account.move", active_ids=move.ids).create({})
+        try:
+            wizard.action_create_payments()
+        except AccessError as error:
+            self.fail(f"{who}: registering a payment for {move.display_name} raises {error}")
+        self.assertIn(move.payment_state, ("in_payment", "paid"))
+
+    def _billing_user(self, who, groups):
+        """A group with billing rights: everything on invoices and bills, reads POs and customers."""
+        user = self._user(f"odoo_{who}", groups)
+        self._open(who, user, "account.action_move_out_invoice_type", self.invoice)
+        self._open(who, user, "account.action_move_in_invoice_type", self.held_bill)
+        self._open(who, user, "account.action_move_in_invoice_type", self.overridden_bill)
+        invoice = self._new_move(who, user, "account.action_move_out_invoice_type", self.partner_a)
+        self._edit(who, user, "account.action_move_out_invoice_type", invoice, allowed=True)
+        self._post(who, user, invoice, allowed=True)
+        self._pay(who, user, invoice)
+        bill = self._new_move(who, user, "account.action_move_in_invoice_type", self.vendor)
+        self._edit(who, user, "account.action_move_in_invoice_type", bill, allowed=True)
+        self._post(who, user, bill, allowed=True)
+        self._open(who, user, "purchase.purchase_form_action", self.po)
+        self._open(who, user, "account.res_partner_action_customer", self.partner_a)
+        self._open(who, user, "account.res_partner_action_supplier", self.vendor)
+        return user
+
+    def _purchase_user(self, who, groups):
+        """A buyer: bills (not invoices) in draft, no posting; POs and contacts."""
+        user = self._user(f"odoo_{who}", groups)
+        self._open(who, user, "purchase.purchase_form_action", self.po)
+        self._open(who, user, "account.action_move_in_invoice_type", self.held_bill)
+        self._open(who, user, "account.action_move_in_invoice_type", self.overridden_bill)
+        self._refused(user, "account.action_move_out_invoice_type", self.invoice)  # Odoo's rule: bills only
+        bill = self._new_move(who, user, "account.action_move_in_invoice_type", self.vendor)
+        self._edit(who, user, "account.action_move_in_invoice_type", bill, allowed=True)
+        self._post(who, user, bill, allowed=False)
+        self._open(who, user, "account.res_partner_action_supplier", self.vendor)
+        self._open(who, user, "account.res_partner_action_customer", self.partner_a)
+        return user
+
+    # --- one test per Odoo group ---
+
+    def test_invoicing_user(self):
+        self._billing_user("invoicing", "account.group_account_invoice")
+
+    def test_accounting_administrator(self):
+        self._billing_user("account_admin", "account.group_account_manager")
+
+    def test_full_accounting_user(self):
+        self._billing_user("account_user", "account.group_account_user")
+
+    def test_invoicing_user_who_buys(self):
+        user = self._billing_user("invoicing_buyer", "account.group_account_invoice,purchase.group_purchase_user")
+        self._edit("invoicing_buyer", user, "account.action_move_in_invoice_type", self.draft_bill, allowed=True)
+
+    def test_readonly_accountant(self):
+        who, user = "readonly", self._user("odoo_readonly", "account.group_account_readonly")
+        self._open(who, user, "account.action_move_out_invoice_type", self.invoice)
+        self._open(who, user, "account.action_move_in_invoice_type", self.held_bill)
+        self._open(who, user, "account.action_move_in_invoice_type", self.overridden_bill)
+        self._open(who, user, "purchase.purchase_form_action", self.po)
+        self._open(who, user, "account.res_partner_action_customer", self.partner_a)
+        self._edit(who, user, "account.action_move_out_invoice_type", self.draft_invoice, allowed=False)
+        self._edit(who, user, "account.action_move_in_invoice_type", self.draft_bill, allowed=False)
+        self._post(who, user, self.draft_bill, allowed=False)
+
+    def test_purchase_user(self):
+        self._purchase_user("purchase_user", "purchase.group_purchase_user")
+
+    def test_purchase_administrator(self):
+        self._purchase_user("purchase_admin", "purchase.group_purchase_manager")
+
+    def test_employee(self):
+        """A plain employee opens contacts and no accounting document, as in Odoo."""
+        user = self._user("odoo_employee", "base.group_user")
+        self._open("employee", user, "base.action_partner_form", self.partner_a)
+        self._open("employee", user, "base.action_partner_form", self.vendor)
+        self._refused(user, "account.action_move_in_invoice_type", self.held_bill)
