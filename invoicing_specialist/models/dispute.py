@@ -60,7 +60,8 @@ class IspecDispute(models.Model):
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Number", readonly=True, copy=False, default="/")
+    # Numbered once the case is saved (create succeeded): a refused attempt uses up no number.
+    name = fields.Char(string="Number", readonly=True, copy=False)
     move_id = fields.Many2one(
         "account.move", string="Invoice", required=True, index=True, check_company=True, tracking=True,
         domain="[('move_type', 'in', ('out_invoice', 'in_invoice')), ('state', '=', 'posted')]",
@@ -146,15 +147,23 @@ class IspecDispute(models.Model):
             dispute.partner_id = dispute.move_id.commercial_partner_id
             dispute.contact_id = dispute.move_id.partner_id
 
-    @api.depends("scope", "line_ids.amount")
+    @api.depends("move_id", "scope", "line_ids.amount")
     def _compute_amount_original(self):
         for dispute in self:
-            if dispute.scope == "lines" and dispute.line_ids:
-                dispute.amount_original = sum(dispute.line_ids.mapped("amount"))
+            if dispute.scope == "lines":
+                # The disputed lines make the amount (read-only on the form in this scope).
+                dispute.amount_original = dispute._lines_amount()
             elif not dispute.amount_original and dispute.move_id:
                 dispute.amount_original = dispute.move_id.amount_residual
             else:
                 dispute.amount_original = dispute.amount_original
+
+    @api.depends("name", "move_id")
+    def _compute_display_name(self):
+        for dispute in self:
+            dispute.display_name = dispute.name or (
+                self.env._("New dispute on %(move)s", move=dispute.move_id.name) if dispute.move_id.name
+                else self.env._("New dispute"))
 
     @api.depends("amount_current", "currency_id", "move_id.date")
     def _compute_amount_current_company(self):
@@ -178,6 +187,7 @@ class IspecDispute(models.Model):
 
     @api.constrains("move_id", "amount_original", "state", "reason_id")
     def _check_invoice_and_amount(self):
+        self.line_ids._check_invoice_line()
         self.filtered(lambda d: d.state == "draft")._check_disputable()
 
     def _check_disputable(self):
@@ -201,7 +211,7 @@ class IspecDispute(models.Model):
                     move=move.display_name))
             if currency.compare_amounts(dispute.amount_original, 0.0) <= 0:
                 raise ValidationError(self.env._(
-                    "The disputed amount of %(dispute)s must be greater than zero.", dispute=dispute.name))
+                    "The disputed amount on %(move)s must be greater than zero.", move=move.display_name))
             if currency.compare_amounts(
                     dispute.amount_original, move.amount_residual) > 0:
                 raise ValidationError(self.env._(
@@ -209,6 +219,26 @@ class IspecDispute(models.Model):
                     "Dispute at most the open amount.",
                     amount=dispute._format(dispute.amount_original), move=move.display_name,
                     residual=dispute._format(move.amount_residual)))
+
+    def _check_open_total(self):
+        """The cases open on an invoice (with ``self``, about to open or be accepted) may together
+        dispute at most what is still open on it: otherwise their credit notes credit more than is due."""
+        for move in self.move_id:
+            mine = self.filtered(lambda d, move=move: d.move_id == move)
+            others = self.search([("move_id", "=", move.id), ("state", "in", OPEN_STATES), ("id", "not in", mine.ids)],
+                                 order="id")
+            cases = others | mine
+            amounts = {case: case.amount_current if case.state in OPEN_STATES else case.amount_original
+                       for case in cases}
+            total = sum(amounts.values())
+            if move.currency_id.compare_amounts(total, move.amount_residual) > 0:
+                raise ValidationError(self.env._(
+                    "%(cases)s together dispute %(total)s on %(move)s, more than the %(residual)s still open on it. "
+                    "Lower the amount of a case or cancel one of them.",
+                    cases=", ".join(f"{case.display_name} ({case._format(amount)})"
+                                    for case, amount in amounts.items()),
+                    total=mine[:1]._format(total), move=move.display_name,
+                    residual=mine[:1]._format(move.amount_residual)))
 
     @api.onchange("reason_id")
     def _onchange_reason_id(self):
@@ -223,15 +253,27 @@ class IspecDispute(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("ispec.dispute") or "/"
         disputes = super().create(vals_list)
+        disputes._sync_lines_amount()
+        # Validated before a number is drawn: a refused case uses up none (a sequence number is never given back).
+        disputes.filtered(lambda d: d.state == "draft")._check_disputable()
+        disputes.line_ids._check_invoice_line()
         for dispute in disputes:
+            values = {}
+            if not dispute.name:
+                values["name"] = self.env["ir.sequence"].next_by_code("ispec.dispute")
             if not dispute.deadline and dispute.reason_id:
-                dispute.deadline = fields.Date.context_today(dispute) + timedelta(
+                values["deadline"] = fields.Date.context_today(dispute) + timedelta(
                     days=dispute.reason_id.deadline_days)
+            if values:
+                dispute.write(values)
         return disputes
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"amount_original", "scope", "line_ids"} & vals.keys():
+            self._sync_lines_amount()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_worked_cases(self):
@@ -244,6 +286,7 @@ class IspecDispute(models.Model):
 
     def action_open(self):
         self._check_disputable()
+        self._check_open_total()
         self._move_to("open")
         for dispute in self:
             dispute.write({
@@ -266,6 +309,8 @@ class IspecDispute(models.Model):
         """Resolve in the customer's (or our) favour: a credit note for the disputed amount,
         made with Odoo's own reversal, posted and reconciled with the invoice."""
         self._check_resolution_rights()
+        # Checked again: a payment or another case's credit note may have lowered what is open since opening.
+        self._check_open_total()
         self._move_to("accepted")
         for dispute in self:
             credit_note = dispute._create_credit_note()
@@ -349,6 +394,16 @@ class IspecDispute(models.Model):
     # ------------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------------
+
+    def _lines_amount(self):
+        return sum(self.line_ids.mapped("amount"))
+
+    def _sync_lines_amount(self):
+        """A case on lines disputes what its lines add up to, whatever a default or a client sent."""
+        for dispute in self.filtered(lambda d: d.scope == "lines" and d.state == "draft"):
+            amount = dispute._lines_amount()
+            if dispute.currency_id.compare_amounts(dispute.amount_original, amount):
+                dispute.amount_original = amount
 
     def _format(self, amount):
         return self.currency_id.format(amount) if self.currency_id else str(amount)
@@ -563,7 +618,7 @@ class IspecDisputeLine(models.Model):
         help="The line's total, taxes included, for the disputed quantity.",
     )
 
-    @api.depends("invoice_line_id", "quantity")
+    @api.depends("invoice_line_id.price_total", "invoice_line_id.quantity", "quantity")
     def _compute_amount(self):
         for line in self:
             source = line.invoice_line_id
@@ -577,3 +632,12 @@ class IspecDisputeLine(models.Model):
                 raise ValidationError(self.env._(
                     "Dispute between 0 and %(max)s of '%(line)s'.",
                     max=line.invoice_line_id.quantity, line=line.invoice_line_id.name))
+
+    @api.constrains("invoice_line_id", "dispute_id")
+    def _check_invoice_line(self):
+        for line in self:
+            move, source = line.dispute_id.move_id, line.invoice_line_id
+            if source.move_id != move or source.display_type != "product":
+                raise ValidationError(self.env._(
+                    "'%(line)s' is not a product line of %(move)s: a dispute on %(move)s can only question the "
+                    "lines of that invoice.", line=source.name or source.display_name, move=move.display_name))

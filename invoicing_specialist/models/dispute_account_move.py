@@ -6,15 +6,17 @@ class AccountMove(models.Model):
 
     _inherit = "account.move"
 
-
     ispec_dispute_ids = fields.One2many("ispec.dispute", "move_id", string="Disputes")
     ispec_dispute_id = fields.Many2one(
         "ispec.dispute", string="From Dispute", copy=False, readonly=True, index="btree_not_null",
         help="The dispute this credit note or write-off resolves.",
     )
-    ispec_dispute_count = fields.Integer(compute="_compute_ispec_dispute", string="Dispute Count")
+    # compute_sudo: a count and an amount that every user who opens the invoice may see (Accounting's own
+    # groups have no access to the cases themselves); nothing of the cases is shown but these two figures.
+    ispec_dispute_count = fields.Integer(compute="_compute_ispec_dispute", string="Dispute Count", compute_sudo=True)
     ispec_disputed_amount = fields.Monetary(
         compute="_compute_ispec_dispute", string="Amount in Dispute", currency_field="currency_id",
+        compute_sudo=True,
     )
     ispec_in_dispute = fields.Boolean(
         compute="_compute_ispec_in_dispute", store=True, string="In Dispute",
@@ -61,7 +63,8 @@ class AccountMove(models.Model):
             "res_model": "ispec.dispute",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_move_id": self.id, "default_amount_original": self.amount_residual},
+            # No default amount: the case computes it (the open amount, or what the disputed lines add up to).
+            "context": {"default_move_id": self.id},
         }
 
     def action_ispec_view_disputes(self):

@@ -1,1 +1,167 @@
-"""test_dispute_hardening: tests added by the hardening issues (#9, #10)."""
+"""test_dispute_hardening: tests added by the hardening issues (#9, #10) for disputes."""
+from contextlib import contextmanager
+
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, new_test_user, tagged
+
+from .test_dispute import DisputeCase
+
+
+class DisputeHardeningCase(DisputeCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tax21 = cls.env["account.tax"].create({"name": "VAT 21%", "amount": 21.0, "type_tax_use": "sale"})
+        cls.tax6 = cls.env["account.tax"].create({"name": "VAT 6%", "amount": 6.0, "type_tax_use": "sale"})
+
+    @contextmanager
+    def refused(self, exception, text):
+        """assertRaisesRegex within a savepoint (Odoo's assertRaises): a refused create leaves nothing behind."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertIn(text, str(caught.exception))
+
+    def _open_dialog(self, move, user=None):
+        """The Open Dispute dialog as the invoice's button opens it."""
+        action = move.with_user(user or self.specialist).action_ispec_open_dispute()
+        view = action.get("views", [[False]])[0][0]
+        return Form(self.env["ispec.dispute"].with_user(user or self.specialist).with_context(**action["context"]),
+                    view=view or None)
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeAmounts(DisputeHardeningCase):
+    def test_lines_scope_amount_follows_the_lines_live_and_on_save(self):
+        invoice = self._invoice([(10, 100.0, self.tax21)])  # 1,000.00 + 21 % = 1,210.00
+        form = self._open_dialog(invoice)
+        self.assertEqual(form.amount_original, 1210.0, "the whole open amount by default")
+        form.reason_id = self.reason
+        form.scope = "lines"
+        with form.line_ids.new() as line:
+            line.invoice_line_id = invoice.invoice_line_ids
+            line.quantity = 3
+        self.assertEqual(form.amount_original, 363.0, "3 of 10 units, live on the form")
+        dispute = form.save()
+        self.assertEqual(dispute.amount_original, 363.0, "and on save")
+        dispute.action_open()
+        self.assertEqual(dispute.amount_current, 363.0)
+        self.assertEqual(invoice._ispec_open_dispute_amounts(), {invoice.id: 363.0},
+                         "statements and follow-up see 363.00 disputed, not the whole invoice")
+        with Form(dispute) as edit:
+            self.assertEqual(edit.amount_original, 363.0)
+
+    def test_lines_scope_ignores_an_amount_sent_by_a_client(self):
+        invoice = self._invoice([(10, 100.0, self.tax21)])
+        dispute = self.env["ispec.dispute"].with_user(self.specialist).create({
+            "move_id": invoice.id, "reason_id": self.reason.id, "scope": "lines", "amount_original": 1210.0,
+            "line_ids": [Command.create({"invoice_line_id": invoice.invoice_line_ids.id, "quantity": 2})],
+        })
+        self.assertEqual(dispute.amount_original, 242.0)
+        dispute.line_ids.quantity = 5
+        self.assertEqual(dispute.amount_original, 605.0)
+
+    def test_open_cases_together_at_most_the_open_amount(self):
+        invoice = self._invoice([(10, 100.0, self.tax15)])  # 1,150.00
+        first = self._dispute(invoice, 1000.0)
+        second = self._dispute(invoice, 1000.0)
+        first.action_open()
+        with self.assertRaises(ValidationError) as caught:
+            second.action_open()
+        message = str(caught.exception)
+        self.assertIn(first.name, message)
+        self.assertIn(second.name, message)
+        self.assertIn(invoice.name, message)
+        self.assertEqual(second.state, "draft")
+        both = self._dispute(invoice, 100.0) + self._dispute(invoice, 100.0)
+        with self.refused(ValidationError, first.name):
+            both.action_open()  # 1,200.00 with the first case
+        first.action_accept()
+        self.assertEqual(invoice.amount_residual, 150.0)
+        with self.refused(ValidationError, "still open"):
+            second.action_open()
+        self.assertEqual(len(invoice.ispec_dispute_ids.credit_note_ids), 1, "only one credit note")
+
+    def test_accept_checks_the_open_amount_again(self):
+        invoice = self._invoice([(10, 100.0, self.tax15)])  # 1,150.00
+        first = self._dispute(invoice, 500.0)
+        second = self._dispute(invoice, 500.0)
+        (first + second).action_open()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create({"amount": 400.0}).action_create_payments()
+        self.assertEqual(invoice.amount_residual, 750.0)
+        with self.assertRaises(ValidationError) as caught:
+            first.action_accept()
+        self.assertIn(first.name, str(caught.exception))
+        self.assertIn(second.name, str(caught.exception))
+        self.assertEqual((first.state, first.credit_note_ids), ("open", self.env["account.move"]))
+        second.action_cancel()
+        first.action_accept()
+        self.assertEqual((first.state, invoice.amount_residual), ("accepted", 250.0))
+
+    def test_a_dispute_line_belongs_to_the_disputed_invoice(self):
+        invoice = self._invoice([(10, 100.0, self.tax15)])
+        other = self._invoice([(5, 10.0, self.tax15)])
+        with self.refused(ValidationError, "not a product line of"):
+            self._dispute(invoice, scope="lines",
+                          line_ids=[Command.create({"invoice_line_id": other.invoice_line_ids.id, "quantity": 1})])
+        dispute = self._dispute(invoice, scope="lines",
+                                line_ids=[Command.create({"invoice_line_id": invoice.invoice_line_ids.id,
+                                                          "quantity": 1})])
+        with self.refused(ValidationError, "not a product line of"):
+            dispute.line_ids.invoice_line_id = other.invoice_line_ids
+        with self.refused(ValidationError, "not a product line of"):
+            dispute.line_ids.invoice_line_id = invoice.line_ids.filtered(lambda line: line.display_type == "tax")
+        with self.refused(ValidationError, "not a product line of"):
+            dispute.move_id = other
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeNumbers(DisputeHardeningCase):
+    def test_refused_attempts_use_no_number_and_name_the_invoice(self):
+        invoice = self._invoice([(1, 100.0, self.tax15)])
+        sequence = self.env.ref("invoicing_specialist.seq_ispec_dispute")
+        first = self._dispute(invoice, 10.0)
+        number_after_first = sequence.number_next_actual
+        for amount, error in ((0.0, "greater than zero"), (500.0, "more than what is still open")):
+            with self.assertRaises(ValidationError) as caught:
+                self._dispute(invoice, amount)
+            self.assertIn(error, str(caught.exception))
+            self.assertIn(invoice.name, str(caught.exception), "the error names the invoice")
+            self.assertNotIn("DSP/", str(caught.exception), "and no case that never existed")
+        with self.assertRaises(ValidationError):
+            self._dispute(invoice, 10.0, reason_id=False)
+        self.assertEqual(sequence.number_next_actual, number_after_first, "no number used up")
+        second = self._dispute(invoice, 20.0)
+        prefix, number = first.name.rsplit("/", 1)
+        self.assertEqual(second.name, f"{prefix}/{int(number) + 1:04d}", "the next number follows")
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeAccountingGroups(DisputeHardeningCase):
+    """Users with only Odoo's own accounting groups open invoices and bills as before the install."""
+
+    def test_accounting_groups_open_disputed_invoices_and_bills(self):
+        invoice = self._invoice([(10, 100.0, self.tax15)])
+        bill = self._invoice([(4, 50.0, self.tax_purchase_a)], move_type="in_invoice")
+        accepted = self._invoice([(1, 200.0, self.tax15)])
+        self._dispute(invoice, 100.0).action_open()
+        self._dispute(bill, 40.0).action_open()
+        closed = self._dispute(accepted, 50.0)
+        closed.action_open()
+        closed.action_accept()
+        company = self.env.company
+        for group in ("account.group_account_invoice", "account.group_account_manager",
+                      "account.group_account_readonly"):
+            with self.subTest(group=group):
+                user = new_test_user(self.env, f"dsp_{group.split('.')[1]}", groups=group, company_id=company.id,
+                                     company_ids=[Command.set(company.ids)])
+                for move, disputed in ((invoice, 100.0), (bill, 40.0), (accepted, 0.0),
+                                       (closed.credit_note_ids, 0.0)):
+                    form = Form(move.with_user(user))
+                    self.assertEqual((form.partner_id, form.state), (move.partner_id, "posted"))
+                    self.assertEqual(form.ispec_disputed_amount, disputed)
+                    self.assertEqual(form.ispec_in_dispute, bool(disputed))
+                arch = move.with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+                self.assertNotIn("action_ispec_view_disputes", arch, "no button to cases the user may not open")
+                self.assertIn("In dispute", arch, "the banner stays")
