@@ -32,6 +32,7 @@
         "views/dispute_views.xml",
         "views/match_views.xml",
         "views/match_override_views.xml",
+        "views/ispec_settings_views.xml",
         # wizards
         "wizards/statement_wizard_views.xml",
         "wizards/match_override_wizard_views.xml",

@@ -2,6 +2,7 @@ from . import account_move
 from . import res_company
 from . import res_partner
 from . import res_config_settings
+from . import ispec_settings
 from . import statement
 from . import statement_mail
 from . import statement_run

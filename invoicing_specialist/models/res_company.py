@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 # A new company starts strict: quantities and prices must be exact; the bill total is not checked.
 STRICT_MATCH_DIMENSIONS = ("qty_abs", "price_above_abs", "price_below_abs")
@@ -103,6 +104,14 @@ class ResCompany(models.Model):
         domain=[("partner_id", "=", False)],
         help="The company's default limits. No limit for a dimension: not checked. 0: must be exact.",
     )
+
+    @api.constrains("ispec_statement_day")
+    def _check_ispec_statement_day(self):
+        for company in self:
+            if not 1 <= company.ispec_statement_day <= 28:
+                raise ValidationError(self.env._(
+                    "%(company)s: the statement day is a day of the month from 1 to 28, not %(day)s.",
+                    company=company.display_name, day=company.ispec_statement_day))
 
     @api.model_create_multi
     def create(self, vals_list):

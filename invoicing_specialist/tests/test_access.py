@@ -2,10 +2,11 @@
 from lxml import etree
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from ..models.ispec_settings import SETTINGS_FIELDS
 from .match_common import MatchCase
 
 X2MANY = ("one2many", "many2many")
@@ -293,3 +294,129 @@ class TestOdooGroupsKeepWorking(WebClientCase):
         self._open("employee", user, "base.action_partner_form", self.partner_a)
         self._open("employee", user, "base.action_partner_form", self.vendor)
         self._refused(user, "account.action_move_in_invoice_type", self.held_bill)
+
+
+@tagged("post_install", "-at_install")
+class TestManagerSettings(WebClientCase):
+    """Issue 9 item 14: an Invoicing Specialist manager, not an Odoo administrator, changes every setting of
+    the addon for a company they work in; specialists and auditors cannot; another company stays as it is."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_2 = cls.setup_other_company(name="Second Company")["company"]
+        cls.manager = cls._user("set_manager", "invoicing_specialist.group_manager")
+        cls.specialist = cls._user("set_specialist", "invoicing_specialist.group_specialist")
+        cls.auditor = cls._user("set_auditor", "invoicing_specialist.group_auditor")
+        cls.template = cls.env["mail.template"].create({
+            "name": "Our statement mail", "model_id": cls.env.ref("base.model_res_partner").id,
+            "subject": "Your statement"})
+        cls.writeoff_account = cls.company_data["default_account_expense"]
+        cls.misc_journal = cls.company_data["default_journal_misc"]
+
+    def test_every_company_setting_is_on_the_form_with_help(self):
+        company_settings = {name for name, field in self.env["res.company"]._fields.items()
+                            if name.startswith("ispec_") and field.type != "one2many"}
+        self.assertEqual(set(SETTINGS_FIELDS), company_settings,
+                         "each setting of the company is on the managers' form, and only those")
+        views = self.env["ispec.settings"].with_user(self.manager).get_views([(False, "form")])
+        arch = etree.fromstring(views["views"]["form"]["arch"])
+        shown = {node.get("name") for node in arch.iter("field")}
+        for name in (*SETTINGS_FIELDS, "ispec_match_tolerance_ids"):
+            self.assertIn(name, shown)
+            self.assertTrue(self.env["ispec.settings"]._fields[name].help, f"{name} has help text")
+
+    def test_manager_is_no_administrator_and_odoo_settings_refuse_him(self):
+        self.assertFalse(self.manager.has_group("base.group_system"))
+        self.assertFalse(self.manager.has_group("base.group_erp_manager"))
+        with self.assertRaises(AccessError):
+            self.env["res.config.settings"].with_user(self.manager).create({})
+        menus = self.env["ir.ui.menu"].with_user(self.manager)._visible_menu_ids()
+        self.assertIn(self.env.ref("invoicing_specialist.ispec_settings_menu").id, menus)
+
+    def test_manager_changes_every_setting(self):
+        action = self.env.ref("invoicing_specialist.ispec_settings_action")
+        self.assertEqual(action.target, "new")
+        form = Form(self.env[action.res_model].with_user(self.manager))
+        self.assertEqual(form.company_id, self.company)
+        self.assertEqual(form.ispec_match_mode, "block", "the form opens with the company's current values")
+        self.assertEqual(len(form.ispec_match_tolerance_ids), 3, "the company's strict default tolerances")
+        new_values = {
+            "ispec_statement_auto": True,
+            "ispec_statement_frequency": "quarterly",
+            "ispec_statement_day": 15,
+            "ispec_statement_type": "activity",
+            "ispec_statement_min_balance": 50.0,
+            "ispec_statement_include_credit": True,
+            "ispec_statement_template_id": self.template,
+            "ispec_statement_aging": "months",
+            "ispec_dispute_approval_amount": 1000.0,
+            "ispec_dispute_writeoff_threshold": 5.0,
+            "ispec_dispute_writeoff_account_id": self.writeoff_account,
+            "ispec_dispute_writeoff_journal_id": self.misc_journal,
+            "ispec_dispute_manager_id": self.manager,
+            "ispec_match_mode": "refuse",
+            "ispec_match_allow_no_po": True,
+        }
+        self.assertEqual(set(new_values), set(SETTINGS_FIELDS), "the test changes every setting")
+        for name, value in new_values.items():
+            self.assertNotEqual(self.company[name], value, f"{name} really changes")
+            setattr(form, name, value)
+        wizard = form.save()
+        self.assertEqual(self.company.ispec_match_mode, "block", "nothing is written before Save")
+        result = wizard.action_save()
+        self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
+        self.company.invalidate_recordset()
+        for name, value in new_values.items():
+            self.assertEqual(self.company[name], value, name)
+        self.assertEqual(self.company_2.ispec_match_mode, "warn", "the other company keeps its settings")
+        self.assertFalse(self.company_2.ispec_statement_auto)
+        # Opening the form again shows the saved values.
+        self.assertEqual(Form(self.env["ispec.settings"].with_user(self.manager)).ispec_statement_day, 15)
+
+    def test_specialist_and_auditor_cannot_open_or_save(self):
+        wizard = self.env["ispec.settings"].with_user(self.manager).create({"ispec_match_mode": "refuse"})
+        for user in (self.specialist, self.auditor):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    self.env["ispec.settings"].with_user(user).create({"ispec_match_mode": "refuse"})
+                with self.assertRaises(AccessError):
+                    self.env["ispec.settings"].with_user(user).get_views([(False, "form")])
+                with self.assertRaises(AccessError):
+                    wizard.with_user(user).action_save()
+                menus = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+                self.assertNotIn(self.env.ref("invoicing_specialist.ispec_settings_menu").id, menus)
+        self.assertEqual(self.company.ispec_match_mode, "block")
+
+    def test_manager_of_one_company_cannot_change_another(self):
+        with self.assertRaises(AccessError):
+            self.env["ispec.settings"].with_user(self.manager).create(
+                {"company_id": self.company_2.id, "ispec_match_mode": "refuse"})
+        # Not by a wizard made for the other company either.
+        other = self.env["ispec.settings"].with_company(self.company_2).create({"ispec_match_mode": "refuse"})
+        with self.assertRaises(AccessError):
+            other.with_user(self.manager).action_save()
+        # Nor by pointing this company's settings at the other company's journal.
+        form = Form(self.env["ispec.settings"].with_user(self.manager))
+        form.ispec_dispute_writeoff_journal_id = self.env["account.journal"].search(
+            [("company_id", "=", self.company_2.id), ("type", "=", "general")], limit=1)
+        with self.assertRaises(UserError):
+            form.save().action_save()
+        self.assertEqual(self.company_2.ispec_match_mode, "warn")
+        self.assertFalse(self.company.ispec_dispute_writeoff_journal_id)
+
+    def test_manager_of_two_companies_changes_the_one_he_works_in(self):
+        self.manager.company_ids = [Command.link(self.company_2.id)]
+        env = self.env(user=self.manager, context={"allowed_company_ids": [self.company_2.id]})
+        form = Form(env["ispec.settings"])
+        self.assertEqual(form.company_id, self.company_2)
+        form.ispec_match_mode = "refuse"
+        form.save().action_save()
+        self.assertEqual((self.company_2.ispec_match_mode, self.company.ispec_match_mode), ("refuse", "block"))
+
+    def test_statement_day_is_a_day_of_the_month(self):
+        form = Form(self.env["ispec.settings"].with_user(self.manager))
+        form.ispec_statement_auto = True
+        form.ispec_statement_day = 31
+        with self.assertRaises(ValidationError):
+            form.save().action_save()

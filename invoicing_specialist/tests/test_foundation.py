@@ -77,8 +77,15 @@ class TestFoundation(AccountTestInvoicingCommon):
             self._visible_menus(self.auditor),
             {"menu_invoicing_control": True, "menu_configuration": False, "account_move_held_menu": True},
         )
-        # An admin who is also a manager reaches the configuration entry.
-        self.assertTrue(self._visible_menus(self.env.ref("base.user_admin"))["menu_configuration"])
+        # A manager, who is no Odoo administrator, reaches the configuration and its settings form.
+        self.assertFalse(self.manager.has_group("base.group_system"))
+        self.assertEqual(
+            self._visible_menus(self.manager),
+            {"menu_invoicing_control": True, "menu_configuration": True, "account_move_held_menu": True},
+        )
+        settings_menu = self.env.ref("invoicing_specialist.ispec_settings_menu")
+        self.assertIn(settings_menu.id, self.env["ir.ui.menu"].with_user(self.manager)._visible_menu_ids())
+        self.assertEqual(settings_menu.action, self.env.ref("invoicing_specialist.ispec_settings_action"))
         outsider = new_test_user(self.env, "ispec_outsider", groups="base.group_user")
         self.assertFalse(self._visible_menus(outsider)["menu_invoicing_control"])
 
