@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
@@ -23,6 +25,11 @@ BILL_MATCH_STATES = [
     (kernel.OVERRIDDEN, "Overridden"),
     ("not_applicable", "Not Applicable"),
 ]
+
+# The daily recheck takes a bill again once its last check is this old: less than a day, so that the next
+# day's run takes it even when it starts a little earlier; more than a run lasts, so that a run resumed
+# after a crash or a time-out never takes a bill twice. Both sides are UTC timestamps: no timezone enters.
+RECHECK_AFTER = timedelta(hours=20)
 
 RESULT_FIELDS = ("ispec_match_state", "ispec_match_reasons", "ispec_qty_ordered", "ispec_qty_received",
                  "ispec_qty_billed", "ispec_po_price", "ispec_bill_price", "ispec_expected_subtotal")
@@ -89,17 +96,23 @@ class AccountMoveMatch(models.AbstractModel):
         bills = moves.sudo().filtered(lambda m: m.move_type in ("in_invoice", "in_refund") and m.state != "cancel")
         if not bills:
             return
+        # Both bills of a possible duplicate are flagged at once: the others of the group whose flag
+        # changes are checked with these.
+        duplicates = self._find_duplicates(bills)
+        others = bills.browse(duplicates) - bills
+        bills |= others.filtered(lambda m: m.ispec_duplicate_of != self._duplicate_names(duplicates[m.id]))
         lines = bills.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         # One batched read of every PO line involved (prefetch), and of the tolerances per company.
         po_lines = lines.purchase_line_id
-        po_lines.fetch(["product_qty", "qty_received", "qty_invoiced", "price_unit", "discount",
+        po_lines.fetch(["product_qty", "qty_received", "price_unit", "discount",
                         "product_uom_id", "order_id", "product_id"])
         po_lines.order_id.fetch(["currency_id", "company_id"])
+        billed = self._billed_quantities(lines)
         tolerances = self._tolerances_by_bill(bills)
         rates = {}
-        values_by_line = {line.id: self._evaluate(line, tolerances[line.move_id.id], rates) for line in lines}
+        values_by_line = {line.id: self._evaluate(line, tolerances[line.move_id.id], rates, billed.get(line.id, 0.0))
+                          for line in lines}
         self._check_totals(bills, lines, values_by_line, tolerances)
-        duplicates = self._find_duplicates(bills)
         for line in lines:
             if duplicates.get(line.move_id.id):
                 self._add_reason(values_by_line[line.id], kernel.DUPLICATE)
@@ -107,6 +120,28 @@ class AccountMoveMatch(models.AbstractModel):
         self._write_line_results(values_by_line)
         self._write_bill_results(bills, lines, values_by_line, duplicates)
         bills._ispec_sync_payment_block()
+
+    @api.model
+    def _billed_quantities(self, lines):
+        """{bill line id: quantity billed on its PO line, in the PO line's unit}: every posted bill minus
+        every posted refund, plus the line's own bill when that one is not posted yet. Odoo's
+        ``qty_invoiced`` also counts drafts, so a bill being keyed in would push posted bills into
+        exception; here a draft only weighs on itself."""
+        po_lines = lines.purchase_line_id
+        billing = po_lines.invoice_lines.filtered(
+            lambda line: line.move_id.move_type in ("in_invoice", "in_refund") and line.move_id.state != "cancel")
+        posted, own = {}, {}
+        for line in billing:
+            po_line = line.purchase_line_id
+            qty = line.product_uom_id._compute_quantity(line.quantity, po_line.product_uom_id) \
+                if line.product_uom_id and po_line.product_uom_id else line.quantity
+            qty = -qty if line.move_id.move_type == "in_refund" else qty
+            if line.move_id.state == "posted":
+                posted[po_line.id] = posted.get(po_line.id, 0.0) + qty
+            else:
+                own[po_line.id, line.move_id.id] = own.get((po_line.id, line.move_id.id), 0.0) + qty
+        return {line.id: posted.get(line.purchase_line_id.id, 0.0) + own.get(
+            (line.purchase_line_id.id, line.move_id.id), 0.0) for line in lines if line.purchase_line_id}
 
     @api.model
     def _tolerances_by_bill(self, bills):
@@ -184,7 +219,7 @@ class AccountMoveMatch(models.AbstractModel):
             result = (
                 self._bill_state(line_states.get(bill.id, set())),
                 frozenset(reasons[code].id for code in open_codes.get(bill.id, ()) if code in reasons),
-                ", ".join(duplicates.get(bill.id, Move).mapped("display_name")) or False,
+                self._duplicate_names(duplicates.get(bill.id, Move)),
             )
             current = (bill.ispec_match_state, frozenset(bill.ispec_match_reason_ids.ids), bill.ispec_duplicate_of)
             if result != current:
@@ -195,16 +230,22 @@ class AccountMoveMatch(models.AbstractModel):
                 "ispec_match_state": state, "ispec_match_reason_ids": [fields.Command.set(list(reason_ids))],
                 "ispec_duplicate_of": duplicate_of})
 
+    @staticmethod
+    def _duplicate_names(bills):
+        """How a bill's possible duplicates are named on it (``ispec_duplicate_of``)."""
+        return ", ".join(bills.mapped("display_name")) or False
+
     @api.model
     def _find_duplicates(self, bills):
         """{bill_id: other bills} that may be the same invoice: same vendor (commercial partner) and the
         same reference, ignoring case, spaces and punctuation, in the same year; or, without a reference,
-        the same total and invoice date. One search for the whole batch."""
-        invoices = bills.filtered(lambda m: m.move_type == "in_invoice" and m.invoice_date)
+        the same total and invoice date. For every bill of each group that holds one of ``bills``, so
+        that the caller can flag both sides at once. One search for the whole batch."""
+        invoices = bills.filtered(lambda m: m.move_type == "in_invoice" and m.invoice_date and m.state != "cancel")
         if not invoices:
             return {}
         years = {bill.invoice_date.year for bill in invoices}
-        others = self.env["account.move"].search([
+        others = invoices.env["account.move"].search([
             ("move_type", "=", "in_invoice"), ("state", "!=", "cancel"),
             ("commercial_partner_id", "in", invoices.commercial_partner_id.ids),
             ("invoice_date", ">=", f"{min(years)}-01-01"), ("invoice_date", "<=", f"{max(years)}-12-31"),
@@ -220,7 +261,8 @@ class AccountMoveMatch(models.AbstractModel):
         by_key = {}
         for move in others | invoices:
             by_key[key(move)] = by_key.get(key(move), self.env["account.move"]) | move
-        return {bill.id: by_key[key(bill)] - bill for bill in invoices if len(by_key[key(bill)]) > 1}
+        return {move.id: group - move for group in by_key.values() if len(group) > 1 and group & invoices
+                for move in group}
 
     def _write_line_results(self, values_by_line):
         """All lines' results in one UPDATE: each line has its own figures, so an ORM write would
@@ -257,11 +299,12 @@ class AccountMoveMatch(models.AbstractModel):
         ))
         self.env["account.move.line"].browse(ids).invalidate_recordset(list(RESULT_FIELDS))
 
-    def _evaluate(self, line, tol, rates):
+    def _evaluate(self, line, tol, rates, billed):
         bill, po_line = line.move_id, line.purchase_line_id
         if not po_line:
+            # A credit note without PO (a rebate, a price correction) brings money back: nothing to check.
             allowed = bill.company_id.ispec_match_allow_no_po or bill.commercial_partner_id.ispec_match_allow_no_po
-            if allowed or not line.product_id:
+            if allowed or not line.product_id or bill.move_type == "in_refund":
                 return {"ispec_match_state": "not_checked", "ispec_match_reasons": False}
             return {"ispec_match_state": kernel.EXCEPTION, "ispec_match_reasons": kernel.NO_PO}
         po_uom, bill_uom = po_line.product_uom_id, line.product_uom_id
@@ -279,7 +322,7 @@ class AccountMoveMatch(models.AbstractModel):
         three_way = po_line.product_id.purchase_method == "receive" and po_line.product_id.type != "service"
         result = kernel.evaluate_line(
             three_way=three_way, ordered=po_line.product_qty, received=po_line.qty_received,
-            billed=po_line.qty_invoiced, po_price=po_price, bill_price=bill_price, tolerances=tol,
+            billed=billed, po_price=po_price, bill_price=bill_price, tolerances=tol,
             qty_precision=(po_uom.rounding or 0.01) / 2, price_precision=bill.currency_id.rounding / 2)
         qty = bill_uom._compute_quantity(line.quantity, po_uom) if bill_uom and po_uom else line.quantity
         return {
@@ -287,7 +330,7 @@ class AccountMoveMatch(models.AbstractModel):
             "ispec_match_reasons": ",".join(result.reasons) or False,
             "ispec_qty_ordered": po_line.product_qty,
             "ispec_qty_received": po_line.qty_received,
-            "ispec_qty_billed": po_line.qty_invoiced,
+            "ispec_qty_billed": billed,
             "ispec_po_price": bill.currency_id.round(po_price),
             "ispec_bill_price": bill.currency_id.round(bill_price),
             "ispec_expected_subtotal": bill.currency_id.round(qty * po_price),
@@ -300,13 +343,14 @@ class AccountMoveMatch(models.AbstractModel):
     @api.model
     def _cron_recheck_open_bills(self, batch_size=200):
         """Recheck every open vendor bill once a day, a batch at a time. A run that stops halfway
-        (time out, crash) resumes with the bills not checked yet today: each batch commits with the
-        moment it was checked."""
-        started = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        (time out, crash) resumes with the bills not checked yet: each batch commits with the moment
+        it was checked, and a bill is due again only RECHECK_AFTER later (UTC on both sides, so the
+        cron user's timezone does not matter)."""
+        due_before = fields.Datetime.now() - RECHECK_AFTER
         domain = [
             ("move_type", "in", ("in_invoice", "in_refund")), ("state", "in", ("draft", "posted")),
             ("payment_state", "in", ("not_paid", "partial", "blocked")),
-            "|", ("ispec_match_checked_at", "=", False), ("ispec_match_checked_at", "<", started),
+            "|", ("ispec_match_checked_at", "=", False), ("ispec_match_checked_at", "<", due_before),
         ]
         Move = self.env["account.move"]
         cron = self.env["ir.cron"]
@@ -317,7 +361,8 @@ class AccountMoveMatch(models.AbstractModel):
                 break  # done, or the clock moved back: never loop on the same bills
             seen |= bills
             self._check_bills(bills)
-            bills.ispec_match_checked_at = fields.Datetime.now()
+            # Not a person's edit: Odoo's import and auto-post flows must still see the bills as untouched.
+            bills.with_context(skip_is_manually_modified=True).ispec_match_checked_at = fields.Datetime.now()
             if cron._commit_progress(len(bills), remaining=Move.search_count(domain)) <= 0:
                 break
         return True

@@ -4,6 +4,9 @@ from odoo.exceptions import UserError
 from ..tools import match as kernel
 from .match import BILL_MATCH_STATES
 
+# A change to one of these rechecks the bill (and the other bills of its PO lines and possible duplicates).
+RECHECK_FIELDS = {"invoice_line_ids", "line_ids", "invoice_date", "currency_id", "partner_id", "ref"}
+
 
 class AccountMove(models.Model):
     """Bill matching on vendor bills: states, reasons, overrides, rechecks and the payment hold."""
@@ -63,14 +66,24 @@ class AccountMove(models.Model):
         return moves
 
     def write(self, vals):
+        # Reset to draft or cancelled: the bill no longer weighs on the other bills of its PO lines.
+        recheck = bool(RECHECK_FIELDS & set(vals)) or vals.get("state") in ("draft", "cancel")
+        # The bills this one was a possible duplicate of, before the change, so their flag goes with it.
+        before = self._ispec_duplicate_partners() if recheck else self.browse()
         res = super().write(vals)
-        if {"invoice_line_ids", "line_ids", "invoice_date", "currency_id", "partner_id"} & set(vals):
-            self._ispec_match_recheck()
+        if recheck:
+            (self | before)._ispec_match_recheck()
+        return res
+
+    def unlink(self):
+        others = self._ispec_duplicate_partners() - self
+        res = super().unlink()
+        others.exists()._ispec_match_recheck()
         return res
 
     def _post(self, soft=True):
         self._ispec_match_recheck()
-        refused = self.filtered(lambda m: m.ispec_match_state == "exception"
+        refused = self.filtered(lambda m: m.move_type == "in_invoice" and m.ispec_match_state == "exception"
                                 and m.company_id.ispec_match_mode == "refuse")
         if refused:
             reasons = refused._ispec_match_hold_reasons()
@@ -85,6 +98,7 @@ class AccountMove(models.Model):
     def action_ispec_match_recheck(self):
         self.check_access("write")  # a recheck changes the bill's state and may block its payment
         self._ispec_match_recheck()
+        return True
 
     def action_ispec_match_override(self):
         self.env["ispec.match.override"]._check_may_override()
@@ -129,6 +143,14 @@ class AccountMove(models.Model):
             po_lines = bills.invoice_line_ids.purchase_line_id
             self.env["ispec.match"]._check_bills(bills | po_lines._ispec_bills())
 
+    def _ispec_duplicate_partners(self):
+        """The other bills that these vendor bills are possible duplicates of, as things stand."""
+        bills = self.filtered(lambda m: m.move_type == "in_invoice" and m.invoice_date)
+        if not bills:
+            return self.browse()
+        duplicates = self.env["ispec.match"]._find_duplicates(bills.sudo())  # sudo: see ispec.match._check_bills
+        return self.browse(list({move_id for others in duplicates.values() for move_id in others.ids})) - bills
+
     def _ispec_payment_hold_reasons(self):
         reasons = super()._ispec_payment_hold_reasons()
         for move_id, texts in self._ispec_match_hold_reasons().items():
@@ -136,8 +158,9 @@ class AccountMove(models.Model):
         return reasons
 
     def _ispec_match_hold_reasons(self):
-        """{bill_id: [reason, ...]} of bills with match exceptions, where the company blocks payment."""
-        held = self.filtered(lambda m: m.ispec_match_state == "exception"
+        """{bill_id: [reason, ...]} of bills with match exceptions, where the company blocks payment.
+        A vendor credit note is never held: it is money coming back, whatever its lines."""
+        held = self.filtered(lambda m: m.move_type == "in_invoice" and m.ispec_match_state == "exception"
                               and m.company_id.ispec_match_mode in ("block", "refuse"))
         return {move.id: move.invoice_line_ids._ispec_match_reason_texts() for move in held}
 
@@ -160,7 +183,9 @@ class AccountMoveLine(models.Model):
                                       help="Reason codes of the match exception, comma-separated.")
     ispec_qty_ordered = fields.Float(string="Ordered", digits="Product Unit", readonly=True, copy=False)
     ispec_qty_received = fields.Float(string="Received", digits="Product Unit", readonly=True, copy=False)
-    ispec_qty_billed = fields.Float(string="Billed (all bills)", digits="Product Unit", readonly=True, copy=False)
+    ispec_qty_billed = fields.Float(
+        string="Billed (all bills)", digits="Product Unit", readonly=True, copy=False,
+        help="Billed on the PO line by every posted bill, refunds subtracted, and by this bill while it is a draft.")
     ispec_po_price = fields.Monetary(string="PO Price", currency_field="currency_id", readonly=True, copy=False)
     ispec_bill_price = fields.Monetary(string="Bill Price", currency_field="currency_id", readonly=True, copy=False)
     ispec_expected_subtotal = fields.Monetary(

@@ -1,1 +1,217 @@
-"""test_match_hardening: tests added by the hardening issues (#9, #10)."""
+"""Bill matching defects found by the hardening issues (#9, #10), each with the case that showed it."""
+from datetime import datetime, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo import Command
+from odoo.tests import tagged
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+from .match_common import MatchCase
+
+
+@tagged("post_install", "-at_install")
+class TestMatchHardening(MatchCase):
+
+    # --- #9.6: only posted bills (and the bill being checked) count --------------------------------
+
+    def test_a_draft_bill_does_not_block_a_posted_one(self):
+        po = self._po()
+        self._receive(po, 10)
+        posted = self._bill(po, 10)
+        self.assertEqual((posted.ispec_match_state, posted.payment_state), ("matched", "not_paid"))
+        draft = self._bill(po, 4, post=False)  # keyed in, not posted yet
+        self.assertEqual((posted.ispec_match_state, posted.payment_state), ("matched", "not_paid"))
+        self.assertEqual(posted.invoice_line_ids.ispec_qty_billed, 10, "the draft's 4 do not count for it")
+        draft_line = draft.invoice_line_ids
+        self.assertEqual((draft.ispec_match_state, draft_line.ispec_match_reasons, draft_line.ispec_qty_billed),
+                         ("exception", "over_ordered,over_received", 14), "the draft is checked with itself counted")
+        draft.action_post()
+        self.assertEqual((posted.ispec_match_state, posted.payment_state), ("exception", "blocked"),
+                         "posted, the second bill bills 14 of 10 received together with the first")
+        draft.button_draft()
+        self.assertEqual((posted.ispec_match_state, posted.payment_state), ("matched", "not_paid"),
+                         "back to draft, it no longer weighs on the first")
+        draft.button_cancel()
+        self.assertEqual(posted.invoice_line_ids.ispec_qty_billed, 10)
+
+    # --- #9.12: a vendor credit note is never held ---------------------------------------------------
+
+    def _held_payments(self, moves):
+        action = self.env.ref("invoicing_specialist.account_move_held_action")
+        arch = etree.fromstring(self.env.ref("invoicing_specialist.view_account_invoice_filter").arch)
+        held_filter = safe_eval(arch.xpath("//filter[@name='ispec_held']")[0].get("domain"))
+        return self.env["account.move"].search([("id", "in", moves.ids), *safe_eval(action.domain), *held_filter])
+
+    def test_vendor_refund_is_never_held(self):
+        no_po_refund = self.env["account.move"].create({
+            "move_type": "in_refund", "partner_id": self.vendor.id, "invoice_date": "2026-01-20",
+            "invoice_line_ids": [Command.create({"product_id": self.goods.id, "quantity": 1, "price_unit": 30.0,
+                                                 "tax_ids": [Command.clear()]})],
+        })
+        no_po_refund.action_post()
+        self.assertEqual((no_po_refund.payment_state, no_po_refund.ispec_hold_reason), ("not_paid", False))
+        self.assertNotEqual(no_po_refund.ispec_match_state, "exception", "a credit note without PO is not checked")
+        po = self._po()
+        self._receive(po, 5)
+        bill = self._bill(po, 10)
+        self.company.ispec_match_mode = "refuse"  # nor is a credit note refused
+        refund = self._bill(po, 2, move_type="in_refund")
+        self.assertEqual((refund.state, refund.invoice_line_ids.ispec_match_reasons), ("posted", "over_received"),
+                         "the PO line is still over-billed (8 of 5): the credit note says so")
+        self.assertEqual((refund.payment_state, refund.ispec_block_by_addon), ("not_paid", False))
+        self.assertEqual(self._held_payments(bill + refund + no_po_refund), bill)
+
+    # --- #9.11: the daily recheck is not a person's edit -----------------------------------------------
+
+    def test_daily_recheck_does_not_mark_bills_manually_modified(self):
+        po = self._po()
+        self._receive(po, 10)
+        bills = self._bill(po, 4) + self._bill(po, 3, post=False)
+        self.assertEqual(bills.mapped("is_manually_modified"), [False, False])
+        with patch.object(self.env.registry["ir.cron"], "_commit_progress", lambda cron, processed=0, **kw: 60.0):
+            self.env["ispec.match"]._cron_recheck_open_bills()
+        self.assertTrue(all(bills.mapped("ispec_match_checked_at")))
+        self.assertEqual(bills.mapped("is_manually_modified"), [False, False])
+
+    # --- #9.10: both duplicates at once; a reference change rechecks -----------------------------------
+
+    def test_both_duplicates_flagged_at_once_and_a_reference_change_rechecks(self):
+        self.vendor.ispec_match_allow_no_po = True  # so only the duplicate rule speaks
+
+        def bill(ref, amount=100.0):
+            return self.env["account.move"].create({
+                "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": "2026-02-10", "ref": ref,
+                "invoice_line_ids": [Command.create({"product_id": self.goods.id, "quantity": 1,
+                                                     "price_unit": amount, "tax_ids": [Command.clear()]})],
+            })
+
+        first = bill("INV-7")
+        self.assertEqual((first.ispec_match_state, first.ispec_duplicate_of), ("not_applicable", False))
+        second = bill("inv 7", 250.0)
+        self.assertEqual((second.ispec_match_state, second.ispec_duplicate_of), ("exception", first.display_name))
+        self.assertEqual((first.ispec_match_state, first.ispec_duplicate_of), ("exception", second.display_name),
+                         "the earlier bill is flagged at once, not at its next check")
+        self.assertEqual(first.ispec_match_reason_ids.mapped("code"), ["duplicate"])
+        second.ref = "INV-8"  # the typo is corrected: both flags go
+        self.assertEqual((first.ispec_match_state, first.ispec_duplicate_of), ("not_applicable", False))
+        self.assertEqual((second.ispec_match_state, second.ispec_duplicate_of), ("not_applicable", False))
+        third = bill("INV-9")
+        third.ref = "INV 7"  # a reference changed into a duplicate's
+        self.assertEqual((first.ispec_duplicate_of, third.ispec_duplicate_of), (third.display_name, first.display_name))
+        first.action_post()  # the flag on the other bill follows the posted bill's new name
+        self.assertEqual(third.ispec_duplicate_of, first.display_name)
+        self.assertTrue(first.name.startswith("BILL"), first.name)
+        third.unlink()
+        self.assertEqual((first.ispec_match_state, first.ispec_duplicate_of), ("not_applicable", False))
+
+    # --- #10.8: one clock for the daily recheck -------------------------------------------------------
+
+    def _open_bills(self, count):
+        po = self._po(qty=100.0)
+        return self.env["account.move"].create([{
+            "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": "2026-01-15", "ref": f"T-{i}",
+            "invoice_line_ids": [Command.create({"product_id": self.goods.id, "quantity": 1, "price_unit": 10.0,
+                                                 "purchase_line_id": po.order_line.id, "tax_ids": [Command.clear()]})],
+        } for i in range(count)])
+
+    def _set_checked_at(self, bills, moment):
+        self.env.flush_all()
+        self.env.cr.execute(SQL("UPDATE account_move SET ispec_match_checked_at = %s WHERE id = ANY(%s)",
+                                moment, bills.ids))
+        bills.invalidate_recordset(["ispec_match_checked_at"])
+
+    def _spy_checks(self):
+        """Patch the check to record the bill ids of each call; returns the list of calls."""
+        calls = []
+        original = self.env.registry["ispec.match"]._check_bills
+
+        def spy(match, moves):
+            calls.append(set(moves.ids))
+            return original(match, moves)
+
+        self.startPatcher(patch.object(self.env.registry["ispec.match"], "_check_bills", spy))
+        return calls
+
+    def test_recheck_takes_the_right_bills_in_any_timezone(self):
+        recent, old, never = self._open_bills(3)
+        calls = self._spy_checks()
+        no_budget_limit = patch.object(self.env.registry["ir.cron"], "_commit_progress",
+                                       lambda cron, processed=0, **kw: 60.0)
+        # Auckland is 13 hours ahead of UTC on 10 March (local date 11 March), Los Angeles 7 hours behind
+        # (local date 9 March): "today" read in either would take the wrong bills.
+        for tz, now in (("Pacific/Auckland", datetime(2026, 3, 10, 12, 0)),
+                        ("America/Los_Angeles", datetime(2026, 3, 10, 3, 0))):
+            with self.subTest(tz=tz), freeze_time(now), no_budget_limit:
+                self.env.user.tz = tz
+                Match = self.env["ispec.match"].with_context(tz=tz)  # a fresh environment: its tz is read once
+                self._set_checked_at(recent, now - timedelta(hours=1))
+                self._set_checked_at(old, now - timedelta(hours=25))
+                self._set_checked_at(never, None)
+                calls.clear()
+                Match._cron_recheck_open_bills()
+                checked = set().union(*calls) & set((recent | old | never).ids)
+                self.assertEqual(checked, {old.id, never.id}, "due: checked 25 hours ago or never, not an hour ago")
+                self.assertEqual(recent.ispec_match_checked_at, now - timedelta(hours=1))
+                self.assertEqual((old.ispec_match_checked_at, never.ispec_match_checked_at), (now, now))
+                calls.clear()
+                Match._cron_recheck_open_bills()
+                self.assertFalse(set().union(*calls) & set((recent | old | never).ids),
+                                 "a second call the same day checks nothing again")
+
+    # --- #10 Everywhere: the recheck killed between two batches -----------------------------------------
+
+    def test_recheck_killed_between_batches_resumes_exactly_once(self):
+        bills = self._open_bills(30)
+        others = self.env["account.move"].search([("id", "not in", bills.ids), ("move_type", "=", "in_invoice")])
+        self._set_checked_at(others, datetime.now())  # only this test's bills are due
+        calls = self._spy_checks()
+        progress, kill_at = [], [2]
+        # The job's transaction since its last progress commit: a savepoint here, that the kill rolls back.
+        transaction = [self.env.cr.savepoint(flush=False)]
+
+        class Killed(BaseException):
+            """Not an Exception: like kill -9, nothing in the job catches it and goes on."""
+
+        def commit_progress(cron, processed=0, **kw):
+            progress.append(processed)
+            if len(progress) == kill_at[0]:
+                raise Killed  # the worker dies after the second batch's work, before its commit
+            self.env.flush_all()
+            transaction[0].close(rollback=False)  # the batch is committed
+            transaction[0] = self.env.cr.savepoint(flush=False)
+            return 60.0
+
+        Match = self.env["ispec.match"]
+        with patch.object(self.env.registry["ir.cron"], "_commit_progress", commit_progress):
+            # Not assertRaises: Odoo's rolls back to a savepoint of its own, which would undo the commit too.
+            try:
+                Match._cron_recheck_open_bills(batch_size=10)
+            except Killed:
+                pass
+            else:
+                self.fail("the worker was not killed")
+            self.env.invalidate_all(flush=False)
+            transaction[0].close(rollback=True)  # what the dead worker had not committed is lost
+            first_run = [ids & set(bills.ids) for ids in calls]
+            self.assertEqual([len(ids) for ids in first_run], [10, 10], "killed during the second batch")
+            done = bills.filtered("ispec_match_checked_at")
+            self.assertEqual(set(done.ids), first_run[0], "only the committed batch is done")
+            stamps = {bill.id: bill.ispec_match_checked_at for bill in done}
+            calls.clear()
+            progress.clear()
+            kill_at[0] = None
+            transaction[0] = self.env.cr.savepoint(flush=False)
+            Match._cron_recheck_open_bills(batch_size=10)  # the rerun
+            transaction[0].close(rollback=False)
+        second_run = [ids & set(bills.ids) for ids in calls]
+        self.assertEqual(progress, [10, 10], "the rerun took the two batches left")
+        self.assertEqual(set().union(*second_run), set(bills.ids) - first_run[0], "nothing skipped")
+        self.assertFalse(set().union(*second_run) & first_run[0], "nothing done twice")
+        self.assertTrue(all(bills.mapped("ispec_match_checked_at")), "every bill checked")
+        self.assertEqual({bill.id: bill.ispec_match_checked_at for bill in done}, stamps,
+                         "the first batch was not checked again")
+        self.assertEqual(set(bills.invoice_line_ids.mapped("ispec_match_state")), {"waiting"})
