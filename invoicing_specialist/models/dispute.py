@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_round
 
 OPEN_STATES = ("open", "review")
 REASON_CATEGORIES = [
@@ -436,7 +437,7 @@ class IspecDispute(models.Model):
 
     def _credit_note_lines(self):
         """Commands for the credit note's lines: the disputed lines and quantities, the whole invoice,
-        or the invoice scaled to the disputed amount (a rounding line keeps it exact to the cent)."""
+        or the invoice's lines with their prices scaled to the disputed amount (see _scaled_prices)."""
         self.ensure_one()
         move, currency = self.move_id, self.currency_id
 
@@ -454,9 +455,84 @@ class IspecDispute(models.Model):
         product_lines = move.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         if not currency.compare_amounts(self.amount_current, move.amount_total):
             return [Command.create(line_vals(line, line.quantity, line.price_unit)) for line in product_lines]
-        ratio = self.amount_current / move.amount_total
-        return [Command.create(line_vals(line, line.quantity, currency.round(line.price_unit * ratio)))
-                for line in product_lines]
+        prices = self._scaled_prices(product_lines, self.amount_current)
+        return [Command.create(line_vals(line, line.quantity, price))
+                for line, price in zip(product_lines, prices, strict=True)]
+
+    def _refund_total(self, lines, prices):
+        """The total, taxes included, of a credit note with ``lines`` at ``prices``, as Odoo's tax engine
+        computes it for the move (the company's tax rounding method included)."""
+        AccountTax = self.env["account.tax"]
+        company, currency = self.company_id, self.currency_id
+        base_lines = [AccountTax._prepare_base_line_for_taxes_computation(
+            None, product_id=line.product_id, product_uom_id=line.product_uom_id, tax_ids=line.tax_ids,
+            price_unit=price, quantity=line.quantity, discount=line.discount, currency_id=currency,
+            is_refund=True, partner_id=line.partner_id, account_id=line.account_id,
+        ) for line, price in zip(lines, prices, strict=True)]
+        AccountTax._add_tax_details_in_base_lines(base_lines, company)
+        AccountTax._round_base_lines_tax_details(base_lines, company)
+        return AccountTax._get_tax_totals_summary(base_lines, currency, company)["total_amount_currency"]
+
+    def _scaled_prices(self, lines, target):
+        """Unit prices for ``lines`` (the invoice's product lines, same quantities and taxes) so that the
+        credit note totals exactly ``target`` taxes included, each line in the invoice's proportions.
+
+        The prices are the invoice's scaled by target / total and rounded to the "Product Price" precision;
+        the few cents this leaves are absorbed by moving one line's price, or two lines' prices, by a few
+        precision steps: a search over Odoo's own tax computation, so that each line carries its tax as Odoo
+        computes it and no untaxed rounding line is needed. Where no such prices exist (one line at 21 % in
+        a company rounding taxes globally cannot total every cent), the closest total not above the target
+        is used, and _create_credit_note says so on the case."""
+        currency = self.currency_id
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        step = 10 ** -digits
+        ratio = target / self.move_id.amount_total
+        prices = [float_round(line.price_unit * ratio, precision_digits=digits) for line in lines]
+        # What one price step adds to each line's total, taxes included.
+        slopes = [step * line.price_total / line.price_unit if line.price_unit else 0.0 for line in lines]
+        movable = sorted((i for i in range(len(lines)) if slopes[i]), key=lambda i: abs(slopes[i]))
+        best = {}
+        budget = [2000]  # tax computations at most: the search stays well under a second for usual invoices
+
+        def attempt(candidate):
+            budget[0] -= 1
+            gap = currency.round(target - self._refund_total(lines, candidate))
+            key = (abs(gap), gap < 0)  # the closest, and rather a cent less than a cent more
+            if not best or key < best["key"]:
+                best.update(prices=candidate, key=key)
+            return gap
+
+        def shifted(base, i, steps):
+            candidate = list(base)
+            candidate[i] = float_round(base[i] + steps * step, precision_digits=digits)
+            # a price never changes sign: a credit line stays a credit line
+            return candidate if candidate[i] * lines[i].price_unit >= 0 else None
+
+        def settle(base, i):
+            """Move line i's price towards the target; the prices that hit it, or None."""
+            gap = attempt(base)
+            if currency.is_zero(gap):
+                return base
+            estimate = round(gap / slopes[i])
+            for offset in (0, 1, -1, 2, -2, 3, -3):
+                candidate = shifted(base, i, estimate + offset)
+                if candidate and currency.is_zero(attempt(candidate)):
+                    return candidate
+            return None
+
+        for i in movable[:4]:
+            if (found := settle(prices, i)) is not None:
+                return found
+        pairs = [(i, j) for i in movable[:3] for j in movable[:3] if i != j]
+        for distance in range(1, 61):
+            for i, j in pairs:
+                for steps in (distance, -distance):
+                    if budget[0] <= 0:
+                        return best["prices"]
+                    base = shifted(prices, i, steps)
+                    if base and (found := settle(base, j)) is not None:
+                        return found
+        return best["prices"]
 
     def _create_credit_note(self):
         self.ensure_one()
@@ -471,15 +547,11 @@ class IspecDispute(models.Model):
         credit_note = self.env["account.move"].browse(action.get("res_id")) or reversal.new_move_ids
         credit_note.write({"invoice_line_ids": [Command.clear()] + self._credit_note_lines(),
                            "ispec_dispute_id": self.id})
-        # Keep the credit exact to the cent where scaling the prices rounded.
-        target = self.amount_current if self.scope == "invoice" else credit_note.amount_total
-        difference = self.currency_id.round(target - credit_note.amount_total)
-        if not self.currency_id.is_zero(difference):
-            account = credit_note.invoice_line_ids[:1].account_id
-            credit_note.write({"invoice_line_ids": [Command.create({
-                "name": self.env._("Rounding of dispute %(name)s", name=self.name), "quantity": 1,
-                "price_unit": difference, "tax_ids": [Command.clear()], "account_id": account.id,
-            })]})
+        if self.scope == "invoice" and self.currency_id.compare_amounts(credit_note.amount_total, self.amount_current):
+            self.message_post(body=self.env._(
+                "No prices in the invoice's proportions give a credit note of exactly %(target)s with the "
+                "invoice's taxes; the closest is %(amount)s.",
+                target=self._format(self.amount_current), amount=self._format(credit_note.amount_total)))
         credit_note.action_post()
         self._reconcile_with_invoice(credit_note)
         self.message_post(body=self.env._(

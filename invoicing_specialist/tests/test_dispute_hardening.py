@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import float_round
 
 from .test_dispute import DisputeCase
 
@@ -165,3 +166,54 @@ class TestDisputeAccountingGroups(DisputeHardeningCase):
                 arch = move.with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
                 self.assertNotIn("action_ispec_view_disputes", arch, "no button to cases the user may not open")
                 self.assertIn("In dispute", arch, "the banner stays")
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeCreditByAmount(DisputeHardeningCase):
+    def test_credit_by_amount_is_exact_and_carries_each_lines_tax(self):
+        invoice = self._invoice([(3, 99.99, self.tax21), (7, 13.37, self.tax6)])
+        currency = invoice.currency_id
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        for target in (123.45, 77.77, 10.01, 100.0):
+            with self.subTest(target=target):
+                dispute = self._dispute(invoice, target)
+                dispute.action_open()
+                dispute.action_accept()
+                credit = dispute.credit_note_ids
+                self.assertEqual(currency.compare_amounts(credit.amount_total, target), 0,
+                                 f"{credit.amount_total} credited for {target}")
+                self.assertEqual(dispute.amount_credited, target)
+                self.assertEqual(len(credit.invoice_line_ids), 2, "one line per invoice line, no rounding line")
+                for source, line in zip(invoice.invoice_line_ids, credit.invoice_line_ids, strict=True):
+                    self.assertEqual(line.tax_ids, source.tax_ids, "each line keeps its tax")
+                    self.assertEqual(line.quantity, source.quantity)
+                    self.assertEqual(line.price_unit, float_round(line.price_unit, precision_digits=digits),
+                                     "unit prices in the Product Price precision")
+                    self.assertAlmostEqual(line.price_subtotal / credit.amount_untaxed,
+                                           source.price_subtotal / invoice.amount_untaxed, delta=0.05,
+                                           msg="each line's share as on the invoice (within 5 points)")
+                for tax in self.tax21 | self.tax6:
+                    base = sum(credit.invoice_line_ids.filtered(lambda line, tax=tax: tax in line.tax_ids)
+                               .mapped("price_subtotal"))
+                    tax_amount = abs(sum(credit.line_ids.filtered(lambda line, tax=tax: line.tax_line_id == tax)
+                                         .mapped("amount_currency")))
+                    self.assertEqual(currency.compare_amounts(tax_amount, base * tax.amount / 100), 0,
+                                     f"{tax.name} on {base}: {tax_amount}")
+        self.assertEqual(currency.compare_amounts(invoice.amount_residual,
+                                                  invoice.amount_total - 123.45 - 77.77 - 10.01 - 100.0), 0)
+
+    def test_unreachable_amount_is_credited_to_the_closest_cent_below_and_said(self):
+        # One line at 21 % in a company rounding taxes globally: S + round(0.21 S) never makes 100.00
+        # (82.64 gives 99.99, 82.65 gives 100.01).
+        self.env.company.tax_calculation_rounding_method = "round_globally"
+        invoice = self._invoice([(1, 500.0, self.tax21)])
+        dispute = self._dispute(invoice, 100.0)
+        dispute.action_open()
+        dispute.action_accept()
+        credit = dispute.credit_note_ids
+        self.assertEqual((credit.amount_untaxed, credit.amount_tax, credit.amount_total), (82.64, 17.35, 99.99))
+        self.assertEqual(len(credit.invoice_line_ids), 1, "no untaxed rounding line")
+        self.assertEqual(dispute.amount_credited, 99.99)
+        self.assertTrue(dispute.message_ids.filtered(lambda m: "exactly" in (m.body or "")),
+                        "the case says why the credit is a cent short")
+        self.assertEqual(invoice.amount_residual, 505.01, "the cent stays open (a write-off can take it)")
