@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -25,6 +26,9 @@ BILL_MATCH_STATES = [
     (kernel.OVERRIDDEN, "Overridden"),
     ("not_applicable", "Not Applicable"),
 ]
+
+# The tolerances that are amounts of money (in the company's currency), as opposed to quantities and percents.
+AMOUNT_LIMITS = ("price_above_abs", "price_below_abs", "total_abs")
 
 # The daily recheck takes a bill again once its last check is this old: less than a day, so that the next
 # day's run takes it even when it starts a little earlier; more than a run lasts, so that a run resumed
@@ -145,13 +149,28 @@ class AccountMoveMatch(models.AbstractModel):
 
     @api.model
     def _tolerances_by_bill(self, bills):
-        """{bill id: kernel.Tolerances}, one query per company."""
-        result = {}
+        """{bill id: kernel.Tolerances}, one query per company. Amount limits are set in the company's
+        currency; a bill in another currency gets them converted at its date."""
+        result, rates = {}, {}
         for company, company_bills in bills.grouped("company_id").items():
             by_vendor = self.env["ispec.match.tolerance"]._tolerances_by_vendor(
                 company, company_bills.commercial_partner_id)
-            result.update({bill.id: by_vendor[bill.commercial_partner_id.id] for bill in company_bills})
+            for bill in company_bills:
+                tolerances = by_vendor[bill.commercial_partner_id.id]
+                if bill.currency_id != company.currency_id:
+                    key = (company.currency_id, bill.currency_id, company, self._bill_date(bill))
+                    if key not in rates:
+                        rates[key] = company.currency_id._get_conversion_rate(*key)
+                    tolerances = replace(tolerances, **{
+                        name: getattr(tolerances, name) * rates[key]
+                        for name in AMOUNT_LIMITS if getattr(tolerances, name) is not None})
+                result[bill.id] = tolerances
         return result
+
+    @api.model
+    def _bill_date(self, bill):
+        """The date a bill's currency conversions are made at."""
+        return bill.invoice_date or bill.date or fields.Date.context_today(self)
 
     @staticmethod
     def _add_reason(values, code):
@@ -311,8 +330,7 @@ class AccountMoveMatch(models.AbstractModel):
         if bill_uom and po_uom and not bill_uom._has_common_reference(po_uom):
             return {"ispec_match_state": kernel.EXCEPTION, "ispec_match_reasons": kernel.UNIT}
         order = po_line.order_id
-        date = bill.invoice_date or bill.date or fields.Date.context_today(self)
-        key = (order.currency_id, bill.currency_id, bill.company_id, date)
+        key = (order.currency_id, bill.currency_id, bill.company_id, self._bill_date(bill))
         if key not in rates:  # one rate look-up per currency pair and date, not per line
             rates[key] = order.currency_id._get_conversion_rate(*key)
         po_price = po_line.price_unit * (1 - (po_line.discount or 0.0) / 100.0) * rates[key]

@@ -215,3 +215,46 @@ class TestMatchHardening(MatchCase):
         self.assertEqual({bill.id: bill.ispec_match_checked_at for bill in done}, stamps,
                          "the first batch was not checked again")
         self.assertEqual(set(bills.invoice_line_ids.mapped("ispec_match_state")), {"waiting"})
+
+    # --- #9.5: amount tolerances are in the company's currency --------------------------------------
+
+    def _bill_in(self, currency, po, qty, price, date="2026-01-15"):
+        bill = self.env["account.move"].create({
+            "move_type": "in_invoice", "partner_id": po.partner_id.id, "invoice_date": date,
+            "currency_id": currency.id,
+            "invoice_line_ids": [Command.create({
+                "product_id": po.order_line.product_id.id, "quantity": qty, "price_unit": price,
+                "purchase_line_id": po.order_line.id, "tax_ids": [Command.clear()]})],
+        })
+        bill.action_post()
+        return bill
+
+    def test_amount_tolerances_are_company_currency_converted_at_the_bill_date(self):
+        self.assertEqual(self.company.currency_id.name, "USD")
+        jpy = self.setup_other_currency("JPY", rounding=1.0, rates=[("2025-01-01", 100.0), ("2026-01-01", 150.0)])
+        Tolerance = self.env["ispec.match.tolerance"]
+        Tolerance.search([("company_id", "=", self.company.id), ("dimension", "=", "price_above_abs")]).value = 1.0
+        Tolerance.create({"company_id": self.company.id, "dimension": "total_abs", "value": 2.0})
+        po = self._po(qty=10.0, price=10.0)  # USD 10.00 = JPY 1,500 on 15 January 2026
+        self._receive(po, 10)
+        within = self._bill_in(jpy, po, 1, 1600.0)  # JPY 100 above = USD 0.67
+        line = within.invoice_line_ids
+        self.assertEqual((line.ispec_po_price, line.ispec_bill_price), (1500.0, 1600.0))
+        self.assertEqual((within.ispec_match_state, line.ispec_match_state), ("matched", "within_tolerance"),
+                         "USD 1.00 above is JPY 150 at the bill date, not JPY 1")
+        beyond = self._bill_in(jpy, po, 1, 1700.0)  # JPY 200 above = USD 1.33
+        self.assertEqual(beyond.invoice_line_ids.ispec_match_reasons, "price_above")
+        earlier = self._bill_in(jpy, po, 1, 1120.0, date="2025-06-01")  # USD 10.00 = JPY 1,000 then: 120 above
+        self.assertEqual(earlier.invoice_line_ids.ispec_match_reasons, "price_above",
+                         "at that date's rate USD 1.00 is JPY 100")
+        # The bill total: USD 2.00 is JPY 300. Two units JPY 200 above: within; four, JPY 400 above: beyond.
+        Tolerance.search([("company_id", "=", self.company.id), ("dimension", "=", "price_above_abs")]).value = 2.0
+        within.button_draft()
+        within.invoice_line_ids.quantity = 2
+        within.action_post()
+        self.assertEqual(within.ispec_match_state, "matched")
+        within.button_draft()
+        within.invoice_line_ids.quantity = 4
+        within.action_post()
+        self.assertEqual((within.ispec_match_state, within.invoice_line_ids.ispec_match_reasons),
+                         ("exception", "amount"))
