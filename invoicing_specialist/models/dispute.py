@@ -123,7 +123,16 @@ class IspecDispute(models.Model):
         ],
         default="draft", required=True, tracking=True, copy=False, index=True,
     )
-    is_overdue = fields.Boolean(readonly=True, copy=False, index=True)
+    is_overdue = fields.Boolean(
+        readonly=True, copy=False, index=True,
+        help="Open past its deadline. Cleared when the deadline moves to today or later or the case closes; a case "
+        "that falls overdue again is announced again.",
+    )
+    overdue_digest_pending = fields.Boolean(
+        readonly=True, copy=False, index="btree_not_null",
+        help="Flagged overdue and not yet listed in its owner's daily digest.",
+    )
+    overdue_digest_date = fields.Date(readonly=True, copy=False, help="The day of the last digest that listed it.")
     date_opened = fields.Date(readonly=True, copy=False)
     date_resolved = fields.Date(readonly=True, copy=False)
     date_closed = fields.Date(
@@ -274,6 +283,11 @@ class IspecDispute(models.Model):
         result = super().write(vals)
         if {"amount_original", "scope", "line_ids"} & vals.keys():
             self._sync_lines_amount()
+        if {"deadline", "state"} & vals.keys():
+            today = fields.Date.context_today(self)
+            self.filtered(lambda d: d.is_overdue and not (
+                d.state in OPEN_STATES and d.deadline and d.deadline < today
+            )).write({"is_overdue": False, "overdue_digest_pending": False})
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -635,29 +649,42 @@ class IspecDispute(models.Model):
         return reasons
 
     @api.model
-    def _cron_flag_overdue(self, batch_size=200):
-        """Daily: mark cases past their deadline overdue, give the dispute manager an activity for each,
-        and mail each owner one digest of the cases newly overdue. Safe to run twice: a case is
-        flagged, and so announced, once."""
+    def _cron_flag_overdue(self, batch_size=200, owner_batch_size=50):
+        """Daily: mark cases past their deadline overdue and give the dispute manager an activity for each,
+        then mail each owner one digest of the cases newly overdue.
+
+        Each batch is committed with what it did (flag and activity, or digest and the cases it lists), so a
+        run that is killed or out of time resumes where it stopped and does nothing twice. Digests go out
+        once every case is flagged, so an owner gets one digest per day whatever the batching; a case that
+        falls overdue after its owner's digest of the day waits for the next day's."""
         today = fields.Date.context_today(self)
+        cron = self.env["ir.cron"]
         domain = [("state", "in", OPEN_STATES), ("is_overdue", "=", False), ("deadline", "<", today)]
         remaining = self.search_count(domain)
-        cron = self.env["ir.cron"]
         while remaining:
             batch = self.search(domain, limit=batch_size, order="id")
-            batch.is_overdue = True
+            batch.write({"is_overdue": True, "overdue_digest_pending": True})
             for dispute in batch:
                 manager = dispute.company_id.ispec_dispute_manager_id or dispute.reason_id.owner_id
                 if manager:
                     dispute.activity_schedule(
                         "mail.mail_activity_data_todo", user_id=manager.id, date_deadline=today,
                         summary=self.env._("Overdue dispute %(name)s", name=dispute.name))
-            for owner, cases in batch.grouped("user_id").items():
-                if owner.email:
-                    self._send_overdue_digest(owner, cases)
             remaining = self.search_count(domain)
             if cron._commit_progress(len(batch), remaining=remaining) <= 0:
-                break  # out of time: the next run continues with the cases not flagged yet
+                return True  # out of time: the next run flags the rest, then sends the digests
+        pending = [("overdue_digest_pending", "=", True)]
+        served = {owner.id for [owner] in self._read_group([("overdue_digest_date", "=", today)], ["user_id"])}
+        owners = [owner for [owner] in self._read_group(pending, ["user_id"]) if owner.id not in served]
+        while owners:
+            batch, owners = owners[:owner_batch_size], owners[owner_batch_size:]
+            for owner in batch:
+                cases = self.search([*pending, ("user_id", "=", owner.id)], order="deadline, id")
+                if owner.email:
+                    self._send_overdue_digest(owner, cases)
+                cases.write({"overdue_digest_pending": False, "overdue_digest_date": today})
+            if cron._commit_progress(len(batch), remaining=len(owners)) <= 0:
+                break  # out of time: the owners not served yet get their digest at the next run
         return True
 
     def _send_overdue_digest(self, owner, cases):

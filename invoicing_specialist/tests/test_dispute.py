@@ -288,7 +288,8 @@ class TestDisputeRules(DisputeCase):
                           lambda cron, processed=0, **kw: progress.append((processed, kw.get("remaining"))) or 60.0):
             for _run in range(2):
                 self.env["ispec.dispute"].with_user(cron_user)._cron_flag_overdue()
-        self.assertEqual(progress, [(1, 0)], "one batch of one case, and nothing on the second run")
+        self.assertEqual(progress, [(1, 0), (1, 0)],
+                         "one batch of one case, one batch of one owner's digest, and nothing on the second run")
         self.assertEqual((late.is_overdue, on_time.is_overdue), (True, False))
         manager_activities = late.activity_ids.filtered(lambda a: a.user_id == self.manager)
         self.assertEqual(len(manager_activities), 1, "one activity for the manager, not two")

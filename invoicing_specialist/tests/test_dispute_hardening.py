@@ -1,7 +1,11 @@
 """test_dispute_hardening: tests added by the hardening issues (#9, #10) for disputes."""
 from contextlib import contextmanager
+from datetime import timedelta
+from unittest.mock import patch
 
-from odoo import Command
+from freezegun import freeze_time
+
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import float_round
@@ -217,3 +221,118 @@ class TestDisputeCreditByAmount(DisputeHardeningCase):
         self.assertTrue(dispute.message_ids.filtered(lambda m: "exactly" in (m.body or "")),
                         "the case says why the credit is a cent short")
         self.assertEqual(invoice.amount_residual, 505.01, "the cent stays open (a write-off can take it)")
+
+
+class Killed(Exception):
+    """A kill -9 of the worker, between two of the cron's commits."""
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeOverdueJob(DisputeHardeningCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.ispec_dispute_manager_id = cls.manager
+        company = cls.env.company
+        cls.owners = [new_test_user(cls.env, f"dsp_owner{i}", groups="invoicing_specialist.group_specialist",
+                                    email=f"owner{i}@example.com", company_id=company.id,
+                                    company_ids=[Command.set(company.ids)]) for i in range(3)]
+        cls.cron_user = cls.env.ref("invoicing_specialist.ir_cron_dispute_overdue").user_id
+
+    def _cases(self, count, days_late=1):
+        invoice = self._invoice([(1, 1000.0, self.tax15)])
+        cases = self.env["ispec.dispute"]
+        for i in range(count):
+            cases |= self._dispute(invoice, 1.0, user_id=self.owners[i % len(self.owners)].id)
+        cases.action_open()
+        cases.deadline = fields.Date.today() - timedelta(days=days_late)
+        return cases
+
+    def _digests(self, owner):
+        return self.env["mail.mail"].search([("subject", "ilike", "dispute(s) overdue"),
+                                             ("email_to", "ilike", owner.email)])
+
+    def _manager_activities(self, cases):
+        return cases.activity_ids.filtered(lambda a: a.user_id == self.manager and "Overdue" in (a.summary or ""))
+
+    def _run(self, kill_at=None, **kwargs):
+        """Run the overdue job; each progress commit is a savepoint, and with ``kill_at`` the worker dies
+        just before that commit: what the batch did since the last commit is lost, as after kill -9."""
+        calls = []
+        cr = self.env.cr
+
+        def commit_progress(cron, processed=0, **kw):
+            calls.append(processed)
+            if len(calls) == kill_at:
+                raise Killed()
+            self.env.flush_all()
+            cr.execute("SAVEPOINT ispec_overdue_commit")
+            return 60.0
+
+        cr.execute("SAVEPOINT ispec_overdue_commit")
+        with patch.object(self.env.registry["ir.cron"], "_commit_progress", commit_progress):
+            try:
+                self.env["ispec.dispute"].with_user(self.cron_user)._cron_flag_overdue(**kwargs)
+            except Killed:
+                cr.execute("ROLLBACK TO SAVEPOINT ispec_overdue_commit")
+                self.env.invalidate_all(flush=False)
+                self.env.transaction.clear()
+        return calls
+
+    def test_one_digest_per_owner_whatever_the_batching(self):
+        cases = self._cases(12)
+        self.assertEqual(self._run(batch_size=5), [5, 5, 2, 3], "three batches of cases, one of the 3 owners")
+        for owner in self.owners:
+            digests = self._digests(owner)
+            self.assertEqual(len(digests), 1, f"one digest for {owner.name}, not one per batch")
+            theirs = cases.filtered(lambda c, owner=owner: c.user_id == owner)
+            self.assertEqual(len(theirs), 4)
+            for case in theirs:
+                self.assertIn(case.name, digests.body_html)
+        self.assertEqual(len(self._manager_activities(cases)), 12)
+        self._run(batch_size=5)
+        self.assertEqual(sum(len(self._digests(owner)) for owner in self.owners), 3, "a second run sends nothing")
+
+    def test_killed_between_two_batches_resumes_without_repeating(self):
+        cases = self._cases(12)
+        on_time = self._dispute(cases.move_id, 1.0, user_id=self.owners[0].id)
+        on_time.action_open()
+        # Killed before the second batch's commit: the first five cases are flagged, the next five are not.
+        self._run(kill_at=2, batch_size=5)
+        self.assertEqual(len(cases.filtered("is_overdue")), 5)
+        self.assertEqual(len(self._manager_activities(cases)), 5, "the lost batch's activities are gone with it")
+        self.assertFalse(any(self._digests(owner) for owner in self.owners), "digests wait for all flags")
+        # Killed again, this time after the second owner's digest, before its commit.
+        self._run(kill_at=4, batch_size=5, owner_batch_size=1)
+        self.assertEqual(len(cases.filtered("is_overdue")), 12)
+        self.assertEqual([len(self._digests(owner)) for owner in self.owners], [1, 0, 0])
+        self._run(batch_size=5, owner_batch_size=1)
+        for owner in self.owners:
+            digests = self._digests(owner)
+            self.assertEqual(len(digests), 1, f"exactly one digest for {owner.name}")
+            for case in cases.filtered(lambda c, owner=owner: c.user_id == owner):
+                self.assertIn(case.name, digests.body_html, "nothing skipped")
+        for case in cases:
+            self.assertEqual(len(self._manager_activities(case)), 1, f"one activity for {case.name}, not two")
+        self.assertFalse(on_time.is_overdue or self._manager_activities(on_time))
+        self.assertFalse(cases.filtered("overdue_digest_pending"))
+
+    def test_overdue_ends_with_the_deadline_or_the_case_and_comes_back(self):
+        cases = self._cases(3)
+        moved, closed, kept = cases
+        self._run()
+        self.assertTrue(all(cases.mapped("is_overdue")))
+        moved.deadline = fields.Date.today() + timedelta(days=2)
+        closed.action_cancel()
+        self.assertEqual((moved.is_overdue, closed.is_overdue, kept.is_overdue), (False, False, True))
+        self.env["ispec.dispute"].flush_model()
+        self.assertNotIn(moved, self.env["ispec.dispute"].search([("is_overdue", "=", True)]),
+                         "the Overdue filter no longer lists it")
+        with freeze_time(fields.Date.today() + timedelta(days=4)):
+            self._run()
+            self.assertTrue(moved.is_overdue, "overdue again after its new deadline")
+            self.assertEqual(len(self._manager_activities(moved)), 2, "and announced again")
+            digest = self._digests(moved.user_id).sorted("id")[-1:]
+            self.assertIn(moved.name, digest.body_html)
+            self.assertFalse(closed.is_overdue)
+            self.assertEqual(len(self._manager_activities(kept)), 1, "a case still overdue is not announced twice")
