@@ -36,12 +36,13 @@ class ResPartner(models.Model):
         frequency = self.commercial_partner_id.ispec_statement_frequency
         return company.ispec_statement_frequency if frequency == "company" else frequency
 
-    def _ispec_statement_payment_reference(self, date_end):
-        """What this customer quotes with the payment of its statement as of ``date_end`` (for mail
-        templates): its own reference, else the statement's number."""
+    def _ispec_statement_payment_reference(self, date_end=None):
+        """What this customer quotes with the payment of its statement as of ``date_end`` (today by
+        default): its own reference, else the statement's number (never the database id)."""
         self.ensure_one()
         commercial = self.commercial_partner_id
-        return commercial.ref or statement_kernel.statement_number(commercial.id, fields.Date.to_date(date_end))
+        date_end = fields.Date.to_date(date_end) or fields.Date.context_today(self)
+        return commercial.ref or statement_kernel.statement_number(commercial.id, date_end)
 
     def action_ispec_statement(self):
         """Open the statement wizard for the selected customers."""

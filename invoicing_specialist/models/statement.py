@@ -84,7 +84,7 @@ class IspecStatement(models.AbstractModel):
             partner.id: {
                 "partner": partner,
                 "number": kernel.statement_number(partner.id, date_end),
-                "payment_reference": partner.ref or kernel.statement_number(partner.id, date_end),
+                "payment_reference": partner._ispec_statement_payment_reference(date_end),
                 "sections": [],
             }
             for partner in partners
