@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
 
 from ..tools import match as kernel
 
@@ -337,11 +337,15 @@ class AccountMoveMatch(models.AbstractModel):
         bill_price = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
         if bill_uom and po_uom:
             bill_price = bill_uom._compute_price(bill_price, po_uom)
+        # Unit prices are compared and kept at the "Product Price" precision (a 0.1234 price is not 0.12).
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        po_price = float_round(po_price, precision_digits=digits)
+        bill_price = float_round(bill_price, precision_digits=digits)
         three_way = po_line.product_id.purchase_method == "receive" and po_line.product_id.type != "service"
         result = kernel.evaluate_line(
             three_way=three_way, ordered=po_line.product_qty, received=po_line.qty_received,
             billed=billed, po_price=po_price, bill_price=bill_price, tolerances=tol,
-            qty_precision=(po_uom.rounding or 0.01) / 2, price_precision=bill.currency_id.rounding / 2)
+            qty_precision=(po_uom.rounding or 0.01) / 2, price_precision=10 ** -digits / 2)
         qty = bill_uom._compute_quantity(line.quantity, po_uom) if bill_uom and po_uom else line.quantity
         return {
             "ispec_match_state": result.state,
@@ -349,8 +353,8 @@ class AccountMoveMatch(models.AbstractModel):
             "ispec_qty_ordered": po_line.product_qty,
             "ispec_qty_received": po_line.qty_received,
             "ispec_qty_billed": billed,
-            "ispec_po_price": bill.currency_id.round(po_price),
-            "ispec_bill_price": bill.currency_id.round(bill_price),
+            "ispec_po_price": po_price,
+            "ispec_bill_price": bill_price,
             "ispec_expected_subtotal": bill.currency_id.round(qty * po_price),
         }
 

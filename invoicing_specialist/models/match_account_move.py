@@ -186,8 +186,12 @@ class AccountMoveLine(models.Model):
     ispec_qty_billed = fields.Float(
         string="Billed (all bills)", digits="Product Unit", readonly=True, copy=False,
         help="Billed on the PO line by every posted bill, refunds subtracted, and by this bill while it is a draft.")
-    ispec_po_price = fields.Monetary(string="PO Price", currency_field="currency_id", readonly=True, copy=False)
-    ispec_bill_price = fields.Monetary(string="Bill Price", currency_field="currency_id", readonly=True, copy=False)
+    ispec_po_price = fields.Float(
+        string="PO Price", digits="Product Price", readonly=True, copy=False,
+        help="The PO line's unit price net of discount, in the bill's currency at the bill date and the PO's unit.")
+    ispec_bill_price = fields.Float(
+        string="Bill Price", digits="Product Price", readonly=True, copy=False,
+        help="This line's unit price net of discount, in the PO's unit.")
     ispec_expected_subtotal = fields.Monetary(
         string="Expected Subtotal", currency_field="currency_id", readonly=True, copy=False,
         help="The line's quantity at the PO price, in the bill's currency at the bill date.")

@@ -42,8 +42,8 @@ class IspecMatchOverride(models.Model):
     qty_ordered = fields.Float(string="Ordered", digits="Product Unit", readonly=True)
     qty_received = fields.Float(string="Received", digits="Product Unit", readonly=True)
     qty_billed = fields.Float(string="Billed (all bills)", digits="Product Unit", readonly=True)
-    po_price = fields.Monetary(string="PO Price", readonly=True)
-    bill_price = fields.Monetary(readonly=True)
+    po_price = fields.Float(string="PO Price", digits="Product Price", readonly=True)
+    bill_price = fields.Float(digits="Product Price", readonly=True)
 
     @api.model
     def _override_lines(self, lines, note):

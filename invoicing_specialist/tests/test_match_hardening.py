@@ -258,3 +258,20 @@ class TestMatchHardening(MatchCase):
         within.action_post()
         self.assertEqual((within.ispec_match_state, within.invoice_line_ids.ispec_match_reasons),
                          ("exception", "amount"))
+
+    # --- #9.4: unit prices at the "Product Price" precision -------------------------------------------
+
+    def test_unit_prices_keep_the_product_price_precision(self):
+        self.env.ref("product.decimal_price").digits = 4
+        po = self._po(qty=1000.0, price=0.1234)  # screws, priced per piece
+        self._receive(po, 1000)
+        bill = self._bill(po, 500, price=0.1250)
+        line = bill.invoice_line_ids
+        self.assertEqual((line.ispec_po_price, line.ispec_bill_price), (0.1234, 0.125),
+                         "kept at four decimals, not rounded to the cent")
+        self.assertEqual((bill.ispec_match_state, line.ispec_match_reasons), ("exception", "price_above"),
+                         "0.0016 above an exact PO price is above it")
+        same = self._bill(po, 400, price=0.12344)
+        self.assertEqual(same.invoice_line_ids.ispec_match_state, "matched", "0.00004 is below the precision")
+        override = self.env["ispec.match.override"]._override_lines(line, "New price list")
+        self.assertEqual((override.po_price, override.bill_price), (0.1234, 0.125))
