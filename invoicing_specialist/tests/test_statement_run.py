@@ -8,9 +8,10 @@ from psycopg2 import IntegrityError
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .test_statement_data import StatementLedgerCase
+from .test_statement_run_faults import deliver
 
 
 @tagged("post_install", "-at_install")
@@ -63,10 +64,10 @@ class TestStatementRun(StatementLedgerCase):
         self.assertEqual(
             {partner.name: (line.state, line.amount_due) for partner, line in lines.items()},
             {
-                "Statement Customer": ("sent", 1225.0),  # 1050 USD + 350 EUR (175 USD)
+                "Statement Customer": ("queued", 1225.0),  # 1050 USD + 350 EUR (175 USD)
                 "Settled Customer": ("skipped_zero", 0.0),
                 "Paper Customer": ("skipped_email", 40.0),
-                "Fragile Customer": ("sent", 60.0),
+                "Fragile Customer": ("queued", 60.0),
             },
         )
         sent = lines[self.customer]
@@ -77,7 +78,10 @@ class TestStatementRun(StatementLedgerCase):
         self.assertIn(self.contact, sent.message_id.partner_ids)
         mail = self.env["mail.mail"].search([("mail_message_id", "=", sent.message_id.id)])
         self.assertEqual(mail.state, "outgoing", "queued: it leaves only once the transaction commits")
-        self.assertEqual((run.sent_count, run.skipped_count, run.failed_count), (2, 2, 0))
+        self.assertEqual((run.queued_count, run.sent_count, run.skipped_count, run.failed_count), (2, 0, 2, 0))
+        deliver(self.env, mail)
+        self.assertEqual(sent.state, "sent", sent.error)
+        self.assertEqual((run.queued_count, run.sent_count), (1, 1))
 
     def test_statement_contact_and_fallbacks(self):
         self.assertEqual(self.customer._ispec_statement_recipient(), self.contact)
@@ -98,7 +102,7 @@ class TestStatementRun(StatementLedgerCase):
         self.env.company.ispec_statement_include_credit = True
         run2 = self._run(statement_type="activity", date_start=self.DATE_START)
         run2.action_start()
-        self.assertEqual(self._lines(run2)[credit].state, "sent")
+        self.assertEqual(self._lines(run2)[credit].state, "queued")
 
     def test_failing_customer_retried_without_double_send(self):
         statement_class = self.env.registry["ispec.statement"]
@@ -119,11 +123,11 @@ class TestStatementRun(StatementLedgerCase):
         self.assertIn("SMTP connection lost", lines[self.fragile].error)
         self.assertFalse(self._statement_messages(self.fragile), "the failed customer's mail was rolled back")
         self.assertFalse(self.env["mail.mail"].search([("recipient_ids", "in", self.fragile.ids)]))
-        self.assertEqual(lines[self.customer].state, "sent")
+        self.assertEqual(lines[self.customer].state, "queued")
         self.assertEqual(run.failed_count, 1)
 
         run.action_retry_failed()
-        self.assertEqual(lines[self.fragile].state, "sent")
+        self.assertEqual(lines[self.fragile].state, "queued")
         self.assertFalse(lines[self.fragile].error)
         self.assertEqual(len(self._statement_messages(self.fragile)), 1)
         self.assertEqual(len(self._statement_messages(self.customer)), 1, "not sent again")
@@ -136,14 +140,14 @@ class TestStatementRun(StatementLedgerCase):
         second.action_start()
         self.assertEqual(self._lines(second)[self.customer].state, "skipped_sent")
         self.assertEqual(len(self._statement_messages(self.customer)), 1)
-        # The database refuses a second 'sent' line for the same customer, company, type and date.
+        # The database refuses a second queued line for the same customer, company, type and date.
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
-            self._lines(second)[self.customer].write({"state": "sent"})
+            self._lines(second)[self.customer].write({"result": "mailed"})
             self.env.flush_all()
         # Another date is another statement.
         third = self._run(date=date(2025, 4, 30))
         third.action_start()
-        self.assertEqual(self._lines(third)[self.customer].state, "sent")
+        self.assertEqual(self._lines(third)[self.customer].state, "queued")
 
     def test_concurrency_guard(self):
         first = self._run()
@@ -156,11 +160,13 @@ class TestStatementRun(StatementLedgerCase):
         other = self._run(statement_type="activity", date_start=self.DATE_START)
         other.state = "running"
         self.env.flush_all()
-        # The run row is locked while a worker processes it.
-        first._lock()
+        # Starting the second one is refused in words, naming the run in progress.
+        with self.assertRaisesRegex(UserError, "has not finished"):
+            second.action_start()
 
     def test_lock_nowait_between_workers(self):
-        """Two workers (two database connections) cannot process the same run at once."""
+        """Two workers (two database connections): while one processes a run, through its batch
+        commits, a second start is refused at once with words, and its transaction stays usable."""
         company_id = self.env.ref("base.main_company").id  # committed, visible to other connections
         # A run the other connections can see: a separate cursor commits when its block ends, and
         # the run is removed the same way at the end.
@@ -170,9 +176,25 @@ class TestStatementRun(StatementLedgerCase):
             }).id
         try:
             with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
-                api.Environment(cr_a, SUPERUSER_ID, {})["ispec.statement.run"].browse(run_id)._lock()
-                with self.assertRaisesRegex(UserError, "being processed by another job"):
-                    api.Environment(cr_b, SUPERUSER_ID, {})["ispec.statement.run"].browse(run_id)._lock()
+                run_a = api.Environment(cr_a, SUPERUSER_ID, {})["ispec.statement.run"].browse(run_id)
+                run_b = api.Environment(cr_b, SUPERUSER_ID, {})["ispec.statement.run"].browse(run_id)
+                with run_a._processing():
+                    run_a.state = "running"
+                    cr_a.commit()  # a batch commit: the run stays held
+                    with self.assertRaisesRegex(UserError, "being processed by another job"):
+                        run_b.action_start()
+                    with self.assertRaisesRegex(UserError, "being processed by another job"):
+                        run_b.action_confirm_send()
+                    cr_b.execute(SQL("SELECT 1"))  # not an aborted transaction
+                    self.assertEqual(cr_b.fetchone(), (1,))
+                    run_a.state = "draft"
+                    cr_a.commit()
+                # Let go: the other worker may start it now (nothing in 2001: done, and says why).
+                cr_b.rollback()
+                run_b.invalidate_recordset()
+                run_b.action_start()
+                self.assertEqual(run_b.state, "done")
+                self.assertIn("no customer has receivable items", run_b.note)
                 cr_a.rollback()
                 cr_b.rollback()
         finally:
@@ -228,7 +250,7 @@ class TestStatementRun(StatementLedgerCase):
             with patch.object(run_class, "_BATCH_SIZE", 3):
                 self.env["ispec.statement.run"]._cron_send_statements(today=date(2025, 5, 2))
         self.assertEqual(run.state, "done")
-        self.assertEqual(run.sent_count, 2)
+        self.assertEqual(run.queued_count, 2)
         self.assertEqual(progress, [(3, 1), (1, 0)], "committed a batch at a time")
 
     # ------------------------------------------------------------------
@@ -265,8 +287,8 @@ class TestStatementRun(StatementLedgerCase):
         rows = [[c for c in row if c is not None] for row in book.active.iter_rows(values_only=True)]
         self.assertIn(["Balance brought forward", 620], rows)
         preview = wizard.action_preview()
-        self.assertEqual(preview["report_type"], "qweb-html")
-        self.assertEqual(preview["data"]["date_start"], "2025-03-01")
+        self.assertEqual(preview["type"], "ir.actions.act_url")
+        self.assertIn("2025-03-01", preview["url"])
 
     def test_wizard_email(self):
         self._wizard(delivery="email").action_confirm()
@@ -283,7 +305,7 @@ class TestStatementRun(StatementLedgerCase):
     def test_group_rights(self):
         run = self._run(user=self.specialist)
         run.action_start()
-        self.assertEqual(run.with_user(self.auditor).sent_count, 2, "the auditor reads runs")
+        self.assertEqual(run.with_user(self.auditor).queued_count, 2, "the auditor reads runs")
         with self.assertRaises(AccessError):
             self._run(user=self.auditor)
         with self.assertRaises(AccessError):

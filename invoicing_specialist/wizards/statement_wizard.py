@@ -1,3 +1,6 @@
+import json
+from urllib.parse import urlencode
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -44,6 +47,20 @@ class IspecStatementWizard(models.TransientModel):
                     end=self.date_end, start=self.date_start,
                 ))
 
+    def _check_company_items(self):
+        """Refuse customers who have nothing in the chosen company: their statement would be empty
+        (and carry that company's name)."""
+        self.ensure_one()
+        partners = self.partner_ids.commercial_partner_id
+        with_items = self.env["ispec.statement.run"]._partners_with_items(self.company_id, self.date_end, partners)
+        empty = partners - with_items
+        if empty:
+            raise UserError(self.env._(
+                "These customers have no receivable items in %(company)s up to %(date)s: %(names)s. "
+                "Choose the company of their invoices, or leave them out.",
+                company=self.company_id.name, date=self.date_end, names=", ".join(empty.mapped("display_name")),
+            ))
+
     def _data(self):
         return self.env["ispec.statement"]._report_data(
             self.statement_type, self.date_end,
@@ -51,17 +68,28 @@ class IspecStatementWizard(models.TransientModel):
         )
 
     def action_preview(self):
-        """Show the statements in the browser (HTML), nothing sent or stored."""
+        """Show the statements in the browser (HTML), nothing sent or stored.
+
+        The URL carries the customers' ids and the options: the web client leaves the ids out of a
+        report action that has data, which gave a blank page."""
         self._check_input()
-        action = self.env.ref("invoicing_specialist.action_report_statement").report_action(
-            self.partner_ids.commercial_partner_id, data=self._data()
-        )
-        action["report_type"] = "qweb-html"
-        return action
+        self._check_company_items()
+        report = self.env.ref("invoicing_specialist.action_report_statement")
+        partners = self.partner_ids.commercial_partner_id
+        query = urlencode({
+            "options": json.dumps(self._data()),
+            "context": json.dumps({"lang": self.env.lang, "allowed_company_ids": self.company_id.ids}),
+        })
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/report/html/%s/%s?%s" % (report.report_name, ",".join(map(str, partners.ids)), query),
+            "target": "new",
+        }
 
     def action_confirm(self):
         """Download the statements as one file, or email each customer its own."""
         self._check_input()
+        self._check_company_items()
         statement_model = self.env["ispec.statement"].with_company(self.company_id)
         data = self._data()
         partners = self.partner_ids.commercial_partner_id
