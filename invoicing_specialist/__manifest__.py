@@ -1,12 +1,14 @@
 {
     "name": "Invoicing Specialist",
-    "summary": "Bill matching, invoice disputes, customer statements and audit exports "
-    "for invoicing specialists, AP/AR clerks, accountants and auditors",
+    "summary": "Vendor bill matching with payment holds, invoice disputes and customer statements "
+    "for invoicing specialists, AP/AR clerks and accountants",
     "version": "19.0.1.0.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
-    "author": "invoicing_specialist developers",
-    "website": "https://example.invalid/invoicing_specialist",
+    "author": "Invoicing Specialist Contributors",
+    "maintainers": ["invoicing-specialist"],
+    "website": "https://github.com/invoicing-specialist/invoicing_specialist",
+    "development_status": "Beta",
     "depends": ["account", "purchase_stock", "mail"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
