@@ -35,6 +35,7 @@
         "views/match_views.xml",
         "views/match_override_views.xml",
         "views/ispec_settings_views.xml",
+        "views/ispec_access_views.xml",
         # wizards
         "wizards/statement_wizard_views.xml",
         "wizards/match_override_wizard_views.xml",
@@ -52,6 +53,7 @@
         "demo/match_demo.xml",
     ],
     "uninstall_hook": "uninstall_hook",
+    "assets": {"web.assets_backend": ["invoicing_specialist/static/src/**/*"]},
     "installable": True,
     "application": False,
 }

@@ -4,6 +4,7 @@ from lxml import etree
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.misc import file_open
 from odoo.tools.safe_eval import safe_eval
 
 from ..models.ispec_settings import SETTINGS_FIELDS
@@ -227,15 +228,15 @@ class TestOdooGroupsKeepWorking(WebClientCase):
     def _billing_user(self, who, groups):
         """A group with billing rights: everything on invoices and bills, reads POs and customers."""
         user = self._user(f"odoo_{who}", groups)
-        self._open(who, user, "account.action_move_out_invoice_type", self.invoice)
-        self._open(who, user, "account.action_move_in_invoice_type", self.held_bill)
-        self._open(who, user, "account.action_move_in_invoice_type", self.overridden_bill)
-        invoice = self._new_move(who, user, "account.action_move_out_invoice_type", self.partner_a)
-        self._edit(who, user, "account.action_move_out_invoice_type", invoice, allowed=True)
+        self._open(who, user, "account.action_move_out_invoice", self.invoice)
+        self._open(who, user, "account.action_move_in_invoice", self.held_bill)
+        self._open(who, user, "account.action_move_in_invoice", self.overridden_bill)
+        invoice = self._new_move(who, user, "account.action_move_out_invoice", self.partner_a)
+        self._edit(who, user, "account.action_move_out_invoice", invoice, allowed=True)
         self._post(who, user, invoice, allowed=True)
         self._pay(who, user, invoice)
-        bill = self._new_move(who, user, "account.action_move_in_invoice_type", self.vendor)
-        self._edit(who, user, "account.action_move_in_invoice_type", bill, allowed=True)
+        bill = self._new_move(who, user, "account.action_move_in_invoice", self.vendor)
+        self._edit(who, user, "account.action_move_in_invoice", bill, allowed=True)
         self._post(who, user, bill, allowed=True)
         self._open(who, user, "purchase.purchase_form_action", self.po)
         self._open(who, user, "account.res_partner_action_customer", self.partner_a)
@@ -246,11 +247,11 @@ class TestOdooGroupsKeepWorking(WebClientCase):
         """A buyer: bills (not invoices) in draft, no posting; POs and contacts."""
         user = self._user(f"odoo_{who}", groups)
         self._open(who, user, "purchase.purchase_form_action", self.po)
-        self._open(who, user, "account.action_move_in_invoice_type", self.held_bill)
-        self._open(who, user, "account.action_move_in_invoice_type", self.overridden_bill)
-        self._refused(user, "account.action_move_out_invoice_type", self.invoice)  # Odoo's rule: bills only
-        bill = self._new_move(who, user, "account.action_move_in_invoice_type", self.vendor)
-        self._edit(who, user, "account.action_move_in_invoice_type", bill, allowed=True)
+        self._open(who, user, "account.action_move_in_invoice", self.held_bill)
+        self._open(who, user, "account.action_move_in_invoice", self.overridden_bill)
+        self._refused(user, "account.action_move_out_invoice", self.invoice)  # Odoo's rule: bills only
+        bill = self._new_move(who, user, "account.action_move_in_invoice", self.vendor)
+        self._edit(who, user, "account.action_move_in_invoice", bill, allowed=True)
         self._post(who, user, bill, allowed=False)
         self._open(who, user, "account.res_partner_action_supplier", self.vendor)
         self._open(who, user, "account.res_partner_action_customer", self.partner_a)
@@ -269,17 +270,17 @@ class TestOdooGroupsKeepWorking(WebClientCase):
 
     def test_invoicing_user_who_buys(self):
         user = self._billing_user("invoicing_buyer", "account.group_account_invoice,purchase.group_purchase_user")
-        self._edit("invoicing_buyer", user, "account.action_move_in_invoice_type", self.draft_bill, allowed=True)
+        self._edit("invoicing_buyer", user, "account.action_move_in_invoice", self.draft_bill, allowed=True)
 
     def test_readonly_accountant(self):
         who, user = "readonly", self._user("odoo_readonly", "account.group_account_readonly")
-        self._open(who, user, "account.action_move_out_invoice_type", self.invoice)
-        self._open(who, user, "account.action_move_in_invoice_type", self.held_bill)
-        self._open(who, user, "account.action_move_in_invoice_type", self.overridden_bill)
+        self._open(who, user, "account.action_move_out_invoice", self.invoice)
+        self._open(who, user, "account.action_move_in_invoice", self.held_bill)
+        self._open(who, user, "account.action_move_in_invoice", self.overridden_bill)
         self._open(who, user, "purchase.purchase_form_action", self.po)
         self._open(who, user, "account.res_partner_action_customer", self.partner_a)
-        self._edit(who, user, "account.action_move_out_invoice_type", self.draft_invoice, allowed=False)
-        self._edit(who, user, "account.action_move_in_invoice_type", self.draft_bill, allowed=False)
+        self._edit(who, user, "account.action_move_out_invoice", self.draft_invoice, allowed=False)
+        self._edit(who, user, "account.action_move_in_invoice", self.draft_bill, allowed=False)
         self._post(who, user, self.draft_bill, allowed=False)
 
     def test_purchase_user(self):
@@ -293,7 +294,7 @@ class TestOdooGroupsKeepWorking(WebClientCase):
         user = self._user("odoo_employee", "base.group_user")
         self._open("employee", user, "base.action_partner_form", self.partner_a)
         self._open("employee", user, "base.action_partner_form", self.vendor)
-        self._refused(user, "account.action_move_in_invoice_type", self.held_bill)
+        self._refused(user, "account.action_move_in_invoice", self.held_bill)
 
 
 @tagged("post_install", "-at_install")
@@ -420,3 +421,74 @@ class TestManagerSettings(WebClientCase):
         form.ispec_statement_day = 31
         with self.assertRaises(ValidationError):
             form.save().action_save()
+
+
+@tagged("post_install", "-at_install")
+class TestAuditorActions(WebClientCase):
+    """Issue 9 item 15: an auditor is not offered Send on invoices nor Upload on invoice and bill lists; a
+    specialist is, and every other user (Odoo's own read-only accountants included) sees exactly Odoo's buttons."""
+
+    INVOICES = "account.action_move_out_invoice"
+    CREDIT_NOTES = "account.action_move_out_refund_type_non_legacy"
+    SEND = {"form": ("account.view_move_form", "action_invoice_sent"),
+            "list": ("account.view_out_invoice_tree", "action_send_and_print")}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.auditor = cls._user("act_auditor", "invoicing_specialist.group_auditor")
+        cls.specialist = cls._user("act_specialist", "invoicing_specialist.group_specialist")
+
+    def _odoo_send_buttons(self, view_type):
+        """Odoo's own Send buttons of the view, from the view's own arch (before any extension)."""
+        xmlid, name = self.SEND[view_type]
+        arch = etree.fromstring(self.env.ref(xmlid).arch_db)
+        return [dict(button.attrib) for button in arch.iter("button") if button.get("name") == name]
+
+    def _send_buttons(self, user, action_xmlid):
+        """The Send buttons the web client gets for ``user``, by view type."""
+        _model, _domain, _specs, views = self._client(user, action_xmlid)
+        found = {}
+        for view_type, (_xmlid, name) in self.SEND.items():
+            arch = etree.fromstring(views["views"][view_type]["arch"])
+            found[view_type] = [dict(button.attrib) for button in arch.iter("button") if button.get("name") == name]
+        return found
+
+    def test_auditor_is_not_offered_send(self):
+        for action in (self.INVOICES, self.CREDIT_NOTES):
+            self.assertEqual(self._send_buttons(self.auditor, action), {"form": [], "list": []}, action)
+
+    def test_everyone_else_sees_odoo_send_buttons(self):
+        odoo = {view_type: self._odoo_send_buttons(view_type) for view_type in self.SEND}
+        self.assertEqual((len(odoo["form"]), len(odoo["list"])), (2, 1), "Odoo's own Send buttons")
+        users = {
+            "specialist": self.specialist,
+            "auditor with billing rights": self._user(
+                "act_auditor_billing", "invoicing_specialist.group_auditor,account.group_account_invoice"),
+            "Odoo read-only": self._user("act_readonly", "account.group_account_readonly"),
+            "Odoo invoicing": self._user("act_invoicing", "account.group_account_invoice"),
+            "Odoo accounting administrator": self._user("act_account_admin", "account.group_account_manager"),
+        }
+        for who, user in users.items():
+            with self.subTest(user=who):
+                self.assertEqual(self._send_buttons(user, self.INVOICES), odoo)
+                self.assertEqual(self._send_buttons(user, self.CREDIT_NOTES)["list"], odoo["list"])
+
+    def test_upload_is_hidden_from_auditors_in_the_web_client(self):
+        """Upload is decided in Odoo's list and kanban controllers (static/src); the addon's patch of them is
+        in the backend bundle and hides it for auditors without billing rights only."""
+        paths = [asset[0] for asset in self.env["ir.asset"]._get_asset_paths("web.assets_backend", {})]
+        script = next(path for path in paths if path.endswith("/ispec_account_move_upload.js"))
+        with file_open(script.lstrip("/")) as source:
+            code = source.read()
+        for patched in ("AccountMoveListController", "AccountMoveKanbanController",
+                        "AccountMoveListRenderer", "FileUploadKanbanRenderer"):
+            self.assertIn(f"patch({patched}.prototype", code)
+        self.assertIn('"invoicing_specialist.group_auditor"', code)
+        self.assertIn('"account.group_account_invoice"', code)
+        # The auditor opens invoice and bill lists whose controllers are the ones patched.
+        for action in (self.INVOICES, "account.action_move_in_invoice"):
+            _model, _domain, _specs, views = self._client(self.auditor, action)
+            self.assertEqual(etree.fromstring(views["views"]["list"]["arch"]).get("js_class"), "account_tree")
+            self.assertEqual(etree.fromstring(views["views"]["kanban"]["arch"]).get("js_class"),
+                             "account_documents_kanban")
