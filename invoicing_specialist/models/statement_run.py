@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from psycopg2 import errors
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo import api, fields, models
@@ -92,6 +93,10 @@ class IspecStatementRun(models.Model):
     skipped_count = fields.Integer(compute="_compute_counts")
     failed_count = fields.Integer(compute="_compute_counts")
     pending_count = fields.Integer(compute="_compute_counts")
+    to_send_count = fields.Integer(
+        string="Customers to Send To", compute="_compute_to_send_count",
+        help="How many customers Send Statements goes through: the pending ones, or those the run will take.",
+    )
 
     # Two runs of the same company, type and date may not be in progress at once.
     _running_unique = models.UniqueIndex(
@@ -119,6 +124,14 @@ class IspecStatementRun(models.Model):
             run.pending_count = counts.get((run.id, "pending"), 0)
             run.skipped_count = sum(counts.get((run.id, state), 0) for state in SKIPPED)
 
+    @api.depends("line_ids.state", "partner_ids", "partner_domain", "company_id", "date")
+    def _compute_to_send_count(self):
+        for run in self:
+            if run.line_ids or run.state == "done" or not run.id:
+                run.to_send_count = run.pending_count
+            else:
+                run.to_send_count = len(run._selected_customers())
+
     @api.constrains("date", "date_start", "statement_type")
     def _check_dates(self):
         for run in self:
@@ -144,14 +157,13 @@ class IspecStatementRun(models.Model):
     # ------------------------------------------------------------------
 
     def action_confirm_send(self):
-        """List the run's customers and ask before sending: a dialog that names how many get one."""
+        """Ask before sending: a dialog that says how many customers the run goes through."""
         self.ensure_one()
         self.check_access("write")
         if self.state == "done":
             raise UserError(self.env._("%(run)s is done already; retry its failed lines instead.", run=self.name))
-        with self._processing():
-            if not self.line_ids:
-                self._add_customers(self._selected_customers())
+        self._lock()  # refused at once while a worker processes it
+        self._unlock()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Send Statements"),
@@ -363,8 +375,16 @@ class IspecStatementRun(models.Model):
         batch_size = batch_size or self._BATCH_SIZE
         self._check_no_other_running()
         if self.state != "running":
-            self.write({"state": "running", "started_at": fields.Datetime.now(), "note": False})
-            self.env.flush_all()
+            try:
+                with self.env.cr.savepoint():
+                    self.write({"state": "running", "started_at": fields.Datetime.now(), "note": False})
+                    self.env.flush_all()
+            except errors.UniqueViolation:
+                # Another run of this company, type and date was started at the same moment.
+                raise UserError(self.env._(
+                    "Another statement run of %(company)s for the same type and date has just started: "
+                    "%(run)s waits until it has finished.", company=self.company_id.name, run=self.name,
+                )) from None
         statement_model = self.env["ispec.statement"]
         line_model = self.env["ispec.statement.run.line"]
         data = statement_model._report_data(self.statement_type, self.date, self._period_start(), self.company_id)

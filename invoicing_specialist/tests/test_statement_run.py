@@ -163,6 +163,11 @@ class TestStatementRun(StatementLedgerCase):
         # Starting the second one is refused in words, naming the run in progress.
         with self.assertRaisesRegex(UserError, "has not finished"):
             second.action_start()
+        # Two started at the same moment (neither saw the other): the database refuses the second,
+        # which the user reads in words, not as a server error.
+        with patch.object(self.env.registry["ispec.statement.run"], "_check_no_other_running", lambda run: None), \
+                mute_logger("odoo.sql_db"), self.assertRaisesRegex(UserError, "has just started"):
+            second._process()
 
     def test_lock_nowait_between_workers(self):
         """Two workers (two database connections): while one processes a run, through its batch

@@ -341,9 +341,11 @@ class TestStatementRunFaults(StatementLedgerCase):
         action = run.action_confirm_send()
         self.assertEqual((action["res_id"], action["target"]), (run.id, "new"))
         self.assertFalse(self._messages(self.customer), "nothing sent before the confirmation")
-        self.assertEqual(run.pending_count, 10)
+        self.assertEqual(run.to_send_count, 10, "every customer with receivables")
         confirm = self.env["ir.ui.view"].browse(action["views"][0][0])
-        self.assertIn('name="pending_count"', confirm.arch)
+        self.assertIn('name="to_send_count"', confirm.arch)
+        chosen = self._run(date=date(2025, 4, 30), partner_ids=[Command.set((self.customer | self.zero).ids)])
+        self.assertEqual(chosen.to_send_count, 2)
         self.assertIn('name="action_start"', confirm.arch)
         run.action_start()
         detail = run.line_ids.filtered(lambda line: line.partner_id == self.customer).amount_detail
