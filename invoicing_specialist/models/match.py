@@ -58,6 +58,12 @@ class IspecMatchTolerance(models.Model):
         help="The variance allowed: 0 means the figure must be exact.",
     )
 
+    # One limit per dimension for the company (no vendor) and per vendor, also under concurrent saves:
+    # a plain UNIQUE would let NULL vendors repeat, hence COALESCE (PostgreSQL 13 has no NULLS NOT DISTINCT).
+    _dimension_unique = models.UniqueIndex(
+        "(company_id, COALESCE(partner_id, 0), dimension)",
+        "Each dimension has one limit for the company and one per vendor: change the existing one.")
+
     @api.constrains("company_id", "partner_id", "dimension", "value")
     def _check_unique_and_positive(self):
         for rule in self:
@@ -66,7 +72,7 @@ class IspecMatchTolerance(models.Model):
             twins = self.search_count([
                 ("company_id", "=", rule.company_id.id), ("partner_id", "=", rule.partner_id.id),
                 ("dimension", "=", rule.dimension), ("id", "!=", rule.id)])
-            if twins:
+            if twins:  # the index refuses it too; this names the dimension and who it is for
                 raise ValidationError(self.env._(
                     "%(dimension)s is set twice for %(who)s: keep one limit.",
                     dimension=dict(DIMENSIONS)[rule.dimension],

@@ -2,12 +2,14 @@
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
+import psycopg2
 from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
+from odoo.tools.convert import convert_file
 from odoo.tools.safe_eval import safe_eval
 
 from .match_common import MatchCase
@@ -275,3 +277,31 @@ class TestMatchHardening(MatchCase):
         self.assertEqual(same.invoice_line_ids.ispec_match_state, "matched", "0.00004 is below the precision")
         override = self.env["ispec.match.override"]._override_lines(line, "New price list")
         self.assertEqual((override.po_price, override.bill_price), (0.1234, 0.125))
+
+    # --- #9.21: what a manager edits survives an update; one limit per dimension in the database -----
+
+    def test_reworded_reasons_and_the_cron_survive_a_module_update(self):
+        reason = self.env.ref("invoicing_specialist.match_reason_price_above")
+        reason.write({"name": "Dearer than ordered", "description": "Call the buyer."})
+        cron = self.env.ref("invoicing_specialist.ir_cron_match_recheck")
+        cron.write({"interval_number": 2, "active": False})
+        for path in ("data/match_reason_data.xml", "data/match_cron.xml"):
+            convert_file(self.env, "invoicing_specialist", path, {}, mode="update")
+        self.env.invalidate_all()
+        self.assertEqual((reason.name, reason.description), ("Dearer than ordered", "Call the buyer."))
+        self.assertEqual((cron.interval_number, cron.active), (2, False))
+
+    def test_one_tolerance_per_dimension_also_in_the_database(self):
+        company_wide = self.env["ispec.match.tolerance"].search([
+            ("company_id", "=", self.company.id), ("partner_id", "=", False), ("dimension", "=", "qty_abs")])
+        self.assertEqual(len(company_wide), 1)
+        self.env["ispec.match.tolerance"].create(
+            {"company_id": self.company.id, "partner_id": self.vendor.id, "dimension": "qty_abs", "value": 2.0})
+        self.env.flush_all()
+        # Two saves racing past the Python check: the database refuses the second row, with or without a vendor.
+        for partner_id in (None, self.vendor.id):
+            with self.subTest(partner_id=partner_id), mute_logger("odoo.sql_db"), \
+                    self.assertRaises(psycopg2.errors.UniqueViolation):
+                self.env.cr.execute(SQL(
+                    "INSERT INTO ispec_match_tolerance (company_id, partner_id, dimension, value) "
+                    "VALUES (%s, %s, 'qty_abs', 1.0)", self.company.id, partner_id))
