@@ -315,10 +315,15 @@ class IspecDispute(models.Model):
                     summary=self.env._("Work dispute %(name)s", name=dispute.name),
                     user_id=dispute.user_id.id,
                 )
+            dispute._log_on_invoice(self.env._(
+                "Dispute %(case)s opened for %(amount)s: %(reason)s.", case=dispute._get_html_link(),
+                amount=dispute._format(dispute.amount_original), reason=dispute.reason_id.name))
         self.move_id._ispec_apply_dispute_effects()
+        return True
 
     def action_review(self):
         self._move_to("review")
+        return True
 
     def action_accept(self):
         """Resolve in the customer's (or our) favour: a credit note for the disputed amount,
@@ -336,8 +341,12 @@ class IspecDispute(models.Model):
                 "date_closed": fields.Date.context_today(dispute),
                 "is_overdue": False,
             })
+            dispute._log_on_invoice(self.env._(
+                "Dispute %(case)s accepted: credit note %(note)s for %(amount)s.", case=dispute._get_html_link(),
+                note=credit_note._get_html_link(), amount=dispute._format(credit_note.amount_total)))
         self._close_activities()
         self.move_id._ispec_apply_dispute_effects()
+        return True
 
     def action_reject(self):
         for dispute in self:
@@ -353,14 +362,19 @@ class IspecDispute(models.Model):
         for dispute in self:
             if template and dispute.move_type == "out_invoice":
                 dispute.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+            dispute._log_on_invoice(self.env._(
+                "Dispute %(case)s rejected: %(reason)s", case=dispute._get_html_link(),
+                reason=dispute.rejection_reason))
         self._close_activities()
         self.move_id._ispec_apply_dispute_effects()
+        return True
 
     def action_cancel(self):
         self._move_to("cancel")
         self.write({"amount_current": 0.0, "is_overdue": False, "date_closed": fields.Date.context_today(self)})
         self._close_activities()
         self.move_id._ispec_apply_dispute_effects()
+        return True
 
     def action_write_off(self):
         """Write the open remainder of the invoice off, when it is under the company's threshold."""
@@ -372,6 +386,10 @@ class IspecDispute(models.Model):
             raise UserError(self.env._("%(name)s must be open or accepted to write off its remainder.",
                                        name=self.name))
         move, company = self.move_id, self.company_id
+        if not company.ispec_dispute_writeoff_account_id or not company.ispec_dispute_writeoff_journal_id:
+            raise UserError(self.env._(
+                "Set the dispute write-off account and journal of %(company)s in Settings > Invoicing Control > "
+                "Disputes before writing off %(name)s.", company=company.name, name=self.name))
         residual = move.amount_residual
         threshold = company.currency_id._convert(
             company.ispec_dispute_writeoff_threshold, move.currency_id, company, fields.Date.context_today(self))
@@ -382,10 +400,6 @@ class IspecDispute(models.Model):
                 "%(move)s still has %(residual)s open, more than the write-off threshold of %(threshold)s. "
                 "Credit it or collect it instead.",
                 move=move.display_name, residual=self._format(residual), threshold=self._format(threshold)))
-        if not company.ispec_dispute_writeoff_account_id:
-            raise UserError(self.env._(
-                "Set the dispute write-off account in Settings > Invoicing Control before writing off %(name)s.",
-                name=self.name))
         write_off = self._create_write_off(residual)
         values = {"write_off_move_id": write_off.id, "amount_written_off": residual, "amount_current": 0.0}
         if self.state in OPEN_STATES:
@@ -395,6 +409,7 @@ class IspecDispute(models.Model):
         self.write(values)
         self._close_activities()
         move._ispec_apply_dispute_effects()
+        return True
 
     def action_view_credit_notes(self):
         self.ensure_one()
@@ -419,6 +434,10 @@ class IspecDispute(models.Model):
             amount = dispute._lines_amount()
             if dispute.currency_id.compare_amounts(dispute.amount_original, amount):
                 dispute.amount_original = amount
+
+    def _log_on_invoice(self, body):
+        """A note in the invoice's chatter (no notification): whoever reads the invoice sees the case's steps."""
+        self.move_id._message_log(body=body)
 
     def _format(self, amount):
         return self.currency_id.format(amount) if self.currency_id else str(amount)
@@ -469,84 +488,103 @@ class IspecDispute(models.Model):
         product_lines = move.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         if not currency.compare_amounts(self.amount_current, move.amount_total):
             return [Command.create(line_vals(line, line.quantity, line.price_unit)) for line in product_lines]
-        prices = self._scaled_prices(product_lines, self.amount_current)
-        return [Command.create(line_vals(line, line.quantity, price))
-                for line, price in zip(product_lines, prices, strict=True)]
+        quantities, prices = self._scaled_prices(product_lines, self.amount_current)
+        return [Command.create(line_vals(line, quantity, price))
+                for line, quantity, price in zip(product_lines, quantities, prices, strict=True)]
 
-    def _refund_total(self, lines, prices):
+    def _refund_total(self, lines, quantities, prices):
         """The total, taxes included, of a credit note with ``lines`` at ``prices``, as Odoo's tax engine
         computes it for the move (the company's tax rounding method included)."""
         AccountTax = self.env["account.tax"]
         company, currency = self.company_id, self.currency_id
         base_lines = [AccountTax._prepare_base_line_for_taxes_computation(
             None, product_id=line.product_id, product_uom_id=line.product_uom_id, tax_ids=line.tax_ids,
-            price_unit=price, quantity=line.quantity, discount=line.discount, currency_id=currency,
+            price_unit=price, quantity=quantity, discount=line.discount, currency_id=currency,
             is_refund=True, partner_id=line.partner_id, account_id=line.account_id,
-        ) for line, price in zip(lines, prices, strict=True)]
+        ) for line, quantity, price in zip(lines, quantities, prices, strict=True)]
         AccountTax._add_tax_details_in_base_lines(base_lines, company)
         AccountTax._round_base_lines_tax_details(base_lines, company)
         return AccountTax._get_tax_totals_summary(base_lines, currency, company)["total_amount_currency"]
 
     def _scaled_prices(self, lines, target):
-        """Unit prices for ``lines`` (the invoice's product lines, same quantities and taxes) so that the
+        """(quantities, unit prices) for ``lines`` (the invoice's product lines, with their taxes) so that the
         credit note totals exactly ``target`` taxes included, each line in the invoice's proportions.
 
         The prices are the invoice's scaled by target / total and rounded to the "Product Price" precision;
         the few cents this leaves are absorbed by moving one line's price, or two lines' prices, by a few
         precision steps: a search over Odoo's own tax computation, so that each line carries its tax as Odoo
-        computes it and no untaxed rounding line is needed. Where no such prices exist (one line at 21 % in
-        a company rounding taxes globally cannot total every cent), the closest total not above the target
-        is used, and _create_credit_note says so on the case."""
+        computes it and no untaxed rounding line is needed. Where a quantity above 1 makes the steps too
+        coarse, the largest line is credited as 1 x its amount and the search runs again. Where no prices
+        give the target (one line at 21 % in a company rounding taxes globally cannot make every cent), the
+        closest total below it is used, and _create_credit_note says so on the case."""
         currency = self.currency_id
         digits = self.env["decimal.precision"].precision_get("Product Price")
         step = 10 ** -digits
         ratio = target / self.move_id.amount_total
-        prices = [float_round(line.price_unit * ratio, precision_digits=digits) for line in lines]
-        # What one price step adds to each line's total, taxes included.
-        slopes = [step * line.price_total / line.price_unit if line.price_unit else 0.0 for line in lines]
-        movable = sorted((i for i in range(len(lines)) if slopes[i]), key=lambda i: abs(slopes[i]))
         best = {}
         budget = [2000]  # tax computations at most: the search stays well under a second for usual invoices
 
-        def attempt(candidate):
+        def attempt(quantities, candidate):
             budget[0] -= 1
-            gap = currency.round(target - self._refund_total(lines, candidate))
-            key = (abs(gap), gap < 0)  # the closest, and rather a cent less than a cent more
+            gap = currency.round(target - self._refund_total(lines, quantities, candidate))
+            key = (gap < 0, abs(gap))  # never more than the target, and then the closest
             if not best or key < best["key"]:
-                best.update(prices=candidate, key=key)
+                best.update(result=(quantities, candidate), key=key)
             return gap
 
-        def shifted(base, i, steps):
-            candidate = list(base)
-            candidate[i] = float_round(base[i] + steps * step, precision_digits=digits)
-            # a price never changes sign: a credit line stays a credit line
-            return candidate if candidate[i] * lines[i].price_unit >= 0 else None
+        def search(quantities, prices):
+            # What one price step adds to each line's total, taxes included.
+            slopes = [step * line.price_total / line.price_unit * quantity / line.quantity
+                      if line.price_unit and line.quantity else 0.0
+                      for line, quantity in zip(lines, quantities, strict=True)]
+            movable = sorted((i for i in range(len(lines)) if slopes[i]), key=lambda i: abs(slopes[i]))
 
-        def settle(base, i):
-            """Move line i's price towards the target; the prices that hit it, or None."""
-            gap = attempt(base)
-            if currency.is_zero(gap):
-                return base
-            estimate = round(gap / slopes[i])
-            for offset in (0, 1, -1, 2, -2, 3, -3):
-                candidate = shifted(base, i, estimate + offset)
-                if candidate and currency.is_zero(attempt(candidate)):
-                    return candidate
+            def shifted(base, i, steps):
+                candidate = list(base)
+                candidate[i] = float_round(base[i] + steps * step, precision_digits=digits)
+                # a price never changes sign: a credit line stays a credit line
+                return candidate if candidate[i] * lines[i].price_unit >= 0 else None
+
+            def settle(base, i):
+                """Move line i's price towards the target; the prices that hit it, or None."""
+                gap = attempt(quantities, base)
+                if currency.is_zero(gap):
+                    return base
+                estimate = round(gap / slopes[i])
+                for offset in (0, 1, -1, 2, -2, 3, -3):
+                    candidate = shifted(base, i, estimate + offset)
+                    if candidate and currency.is_zero(attempt(quantities, candidate)):
+                        return candidate
+                return None
+
+            for i in movable[:4]:
+                if (found := settle(prices, i)) is not None:
+                    return found
+            pairs = [(i, j) for i in movable[:3] for j in movable[:3] if i != j]
+            for distance in range(1, 31):
+                for i, j in pairs:
+                    for steps in (distance, -distance):
+                        if budget[0] <= 0:
+                            return None
+                        base = shifted(prices, i, steps)
+                        if base and (found := settle(base, j)) is not None:
+                            return found
             return None
 
-        for i in movable[:4]:
-            if (found := settle(prices, i)) is not None:
-                return found
-        pairs = [(i, j) for i in movable[:3] for j in movable[:3] if i != j]
-        for distance in range(1, 61):
-            for i, j in pairs:
-                for steps in (distance, -distance):
-                    if budget[0] <= 0:
-                        return best["prices"]
-                    base = shifted(prices, i, steps)
-                    if base and (found := settle(base, j)) is not None:
-                        return found
-        return best["prices"]
+        quantities = lines.mapped("quantity")
+        prices = [float_round(line.price_unit * ratio, precision_digits=digits) for line in lines]
+        if (found := search(quantities, prices)) is not None:
+            return quantities, found
+        largest = max(range(len(lines)), key=lambda i: abs(lines[i].price_subtotal))
+        if quantities[largest] != 1:
+            quantities = list(quantities)
+            quantities[largest] = 1.0
+            prices = list(prices)
+            prices[largest] = float_round(
+                lines[largest].price_unit * lines[largest].quantity * ratio, precision_digits=digits)
+            if (found := search(quantities, prices)) is not None:
+                return quantities, found
+        return best["result"]
 
     def _create_credit_note(self):
         self.ensure_one()
@@ -586,8 +624,7 @@ class IspecDispute(models.Model):
             lambda line: line.account_type in ("asset_receivable", "liability_payable") and not line.reconciled)
         balance = sum(term_lines.mapped("amount_residual"))
         amount_currency = sum(term_lines.mapped("amount_residual_currency"))
-        journal = self.env["account.journal"].search([
-            *self.env["account.journal"]._check_company_domain(company), ("type", "=", "general")], limit=1)
+        journal = company.ispec_dispute_writeoff_journal_id
         write_off = self.env["account.move"].create({
             "move_type": "entry",
             "journal_id": journal.id,

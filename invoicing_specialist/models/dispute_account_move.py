@@ -62,6 +62,7 @@ class AccountMove(models.Model):
             "name": self.env._("Open Dispute"),
             "res_model": "ispec.dispute",
             "view_mode": "form",
+            "views": [(self.env.ref("invoicing_specialist.ispec_dispute_view_form_open").id, "form")],
             "target": "new",
             # No default amount: the case computes it (the open amount, or what the disputed lines add up to).
             "context": {"default_move_id": self.id},

@@ -246,9 +246,11 @@ class TestDisputeRules(DisputeCase):
 
     def test_write_off_under_threshold_by_manager(self):
         company = self.env.company
+        journal = self.env["account.journal"].create({"name": "Dispute Write-offs", "code": "DWO", "type": "general"})
         company.write({
             "ispec_dispute_writeoff_threshold": 5.0,
             "ispec_dispute_writeoff_account_id": self.company_data["default_account_expense"].id,
+            "ispec_dispute_writeoff_journal_id": journal.id,
         })
         invoice = self._invoice([(1, 100.0, self.tax15)])  # 115.00
         self.env["account.payment.register"].with_context(
@@ -263,6 +265,7 @@ class TestDisputeRules(DisputeCase):
         expense = dispute.write_off_move_id.line_ids.filtered(
             lambda line: line.account_id == self.company_data["default_account_expense"])
         self.assertEqual(expense.debit, 4.0)
+        self.assertEqual(dispute.write_off_move_id.journal_id, journal, "posted in the journal of the settings")
         over = self._invoice([(1, 100.0, self.tax15)])
         dispute = self._dispute(over, 50.0)
         dispute.action_open()

@@ -1,14 +1,16 @@
 """test_dispute_hardening: tests added by the hardening issues (#9, #10) for disputes."""
+import xmlrpc.client
 from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command, fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import float_round
+from odoo.tools import convert_file, float_round
 
 from .test_dispute import DisputeCase
 
@@ -68,8 +70,8 @@ class TestDisputeAmounts(DisputeHardeningCase):
 
     def test_open_cases_together_at_most_the_open_amount(self):
         invoice = self._invoice([(10, 100.0, self.tax15)])  # 1,150.00
-        first = self._dispute(invoice, 1000.0)
-        second = self._dispute(invoice, 1000.0)
+        first = self._dispute(invoice, 920.0)  # 800.00 + 15 %
+        second = self._dispute(invoice, 920.0)
         first.action_open()
         with self.assertRaises(ValidationError) as caught:
             second.action_open()
@@ -78,19 +80,19 @@ class TestDisputeAmounts(DisputeHardeningCase):
         self.assertIn(second.name, message)
         self.assertIn(invoice.name, message)
         self.assertEqual(second.state, "draft")
-        both = self._dispute(invoice, 100.0) + self._dispute(invoice, 100.0)
+        both = self._dispute(invoice, 116.0) + self._dispute(invoice, 116.0)
         with self.refused(ValidationError, first.name):
-            both.action_open()  # 1,200.00 with the first case
+            both.action_open()  # 1,152.00 with the first case
         first.action_accept()
-        self.assertEqual(invoice.amount_residual, 150.0)
+        self.assertEqual(invoice.amount_residual, 230.0)
         with self.refused(ValidationError, "still open"):
             second.action_open()
         self.assertEqual(len(invoice.ispec_dispute_ids.credit_note_ids), 1, "only one credit note")
 
     def test_accept_checks_the_open_amount_again(self):
         invoice = self._invoice([(10, 100.0, self.tax15)])  # 1,150.00
-        first = self._dispute(invoice, 500.0)
-        second = self._dispute(invoice, 500.0)
+        first = self._dispute(invoice, 460.0)  # 400.00 + 15 %
+        second = self._dispute(invoice, 460.0)
         (first + second).action_open()
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids).create({"amount": 400.0}).action_create_payments()
@@ -102,7 +104,7 @@ class TestDisputeAmounts(DisputeHardeningCase):
         self.assertEqual((first.state, first.credit_note_ids), ("open", self.env["account.move"]))
         second.action_cancel()
         first.action_accept()
-        self.assertEqual((first.state, invoice.amount_residual), ("accepted", 250.0))
+        self.assertEqual((first.state, invoice.amount_residual), ("accepted", 290.0))
 
     def test_a_dispute_line_belongs_to_the_disputed_invoice(self):
         invoice = self._invoice([(10, 100.0, self.tax15)])
@@ -216,6 +218,7 @@ class TestDisputeCreditByAmount(DisputeHardeningCase):
         dispute.action_accept()
         credit = dispute.credit_note_ids
         self.assertEqual((credit.amount_untaxed, credit.amount_tax, credit.amount_total), (82.64, 17.35, 99.99))
+        self.assertEqual(credit.invoice_line_ids.tax_ids, self.tax21)
         self.assertEqual(len(credit.invoice_line_ids), 1, "no untaxed rounding line")
         self.assertEqual(dispute.amount_credited, 99.99)
         self.assertTrue(dispute.message_ids.filtered(lambda m: "exactly" in (m.body or "")),
@@ -336,3 +339,118 @@ class TestDisputeOverdueJob(DisputeHardeningCase):
             self.assertIn(moved.name, digest.body_html)
             self.assertFalse(closed.is_overdue)
             self.assertEqual(len(self._manager_activities(kept)), 1, "a case still overdue is not announced twice")
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeDialogAndActions(DisputeHardeningCase):
+    def test_open_dispute_dialog_opens_in_one_step_and_notes_the_invoice(self):
+        invoice = self._invoice([(10, 100.0, self.tax21)])
+        action = invoice.with_user(self.specialist).action_ispec_open_dispute()
+        self.assertEqual(action["name"], "Open Dispute")
+        dialog_view = self.env.ref("invoicing_specialist.ispec_dispute_view_form_open")
+        self.assertEqual(action["views"], [(dialog_view.id, "form")])
+        arch = etree.fromstring(self.env["ispec.dispute"].with_user(self.specialist).get_views(
+            [(dialog_view.id, "form")])["views"]["form"]["arch"])
+        self.assertEqual(arch.xpath("//footer/button[@name='action_open']/@class"), ["btn-primary"],
+                         "the dialog's own button saves and opens the case")
+        self.assertFalse(arch.xpath("//field[@name='amount_current']"), "no 'Currently Disputed 0.00'")
+        self.assertFalse(arch.xpath("//page//field[@name='line_ids']"), "the lines are not behind a tab")
+        new = self.env["ispec.dispute"].with_context(**action["context"]).new({})
+        self.assertEqual(new.display_name, f"New dispute on {invoice.name}", "the dialog is not titled '/'")
+        form = self._open_dialog(invoice)
+        form.reason_id = self.reason
+        form.scope = "lines"
+        with form.line_ids.new() as line:
+            line.invoice_line_id = invoice.invoice_line_ids
+            line.quantity = 2
+        dispute = form.save()
+        self.assertIs(dispute.with_user(self.specialist).action_open(), True, "True closes the dialog")
+        self.assertEqual((dispute.state, dispute.amount_current), ("open", 242.0))
+        notes = invoice.message_ids.filtered(lambda m: dispute.name in (m.body or ""))
+        self.assertEqual(len(notes), 1)
+        self.assertIn("opened", notes.body)
+        dispute.action_accept()
+        self.assertIn("accepted", invoice.message_ids.filtered(lambda m: dispute.name in (m.body or ""))[0].body)
+        other = self._dispute(invoice, 50.0)
+        other.action_open()
+        other.rejection_reason = "Delivered as ordered."
+        other.action_reject()
+        note = invoice.message_ids.filtered(lambda m: other.name in (m.body or ""))[0]
+        self.assertIn("rejected", note.body)
+        self.assertIn("Delivered as ordered.", note.body)
+        main_form = etree.fromstring(self.env["ispec.dispute"].get_views([(False, "form")])["views"]["form"]["arch"])
+        self.assertFalse(main_form.xpath("//page//field[@name='line_ids']"), "the case form shows lines at once")
+        self.assertEqual(main_form.xpath("//field[@name='amount_current']/@invisible"), ["state == 'draft'"])
+
+    def test_action_methods_return_a_value_for_xmlrpc(self):
+        journal = self.env["account.journal"].create({"name": "Dispute Write-offs", "code": "DWO", "type": "general"})
+        self.env.company.write({
+            "ispec_dispute_writeoff_threshold": 200.0,
+            "ispec_dispute_writeoff_account_id": self.company_data["default_account_expense"].id,
+            "ispec_dispute_writeoff_journal_id": journal.id,
+        })
+        invoice = self._invoice([(1, 100.0, self.tax15)])
+        first, second, third = (self._dispute(invoice, amount) for amount in (10.0, 20.0, 30.0))
+        results = {
+            "open": (first + second + third).action_open(),
+            "review": first.action_review(),
+            "accept": first.action_accept(),
+            "view_credit_notes": first.action_view_credit_notes(),
+            "reject": second.write({"rejection_reason": "No."}) and second.action_reject(),
+            "write_off": third.with_user(self.manager).action_write_off(),
+            "open_dispute": invoice.action_ispec_open_dispute(),
+            "view_disputes": invoice.action_ispec_view_disputes(),
+        }
+        fourth = self._dispute(self._invoice([(1, 100.0, self.tax15)]), 10.0)
+        results["cancel"] = fourth.action_cancel()
+        for name, result in results.items():
+            with self.subTest(action=name):
+                self.assertTrue(result)
+                xmlrpc.client.dumps((result,), methodresponse=True, allow_none=False)  # what the server sends
+
+    def test_write_off_needs_the_journal_of_the_settings(self):
+        self.env.company.write({
+            "ispec_dispute_writeoff_threshold": 50.0,
+            "ispec_dispute_writeoff_account_id": self.company_data["default_account_expense"].id,
+            "ispec_dispute_writeoff_journal_id": False,
+        })
+        invoice = self._invoice([(1, 100.0, self.tax15)])
+        dispute = self._dispute(invoice, 10.0)
+        dispute.action_open()
+        with self.refused(UserError, "write-off account and journal"):
+            dispute.with_user(self.manager).action_write_off()
+        self.assertFalse(dispute.write_off_move_id)
+        settings = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="ispec_dispute_writeoff_journal_id"', settings)
+        self.assertIn("0 means no limit", settings)
+        self.assertIn("0 means no write-offs", settings)
+
+    def test_update_keeps_what_a_manager_edited(self):
+        template = self.env.ref("invoicing_specialist.mail_template_dispute_rejected")
+        cron = self.env.ref("invoicing_specialist.ir_cron_dispute_overdue")
+        reason = self.env.ref("invoicing_specialist.dispute_reason_price")
+        sequence = self.env.ref("invoicing_specialist.seq_ispec_dispute")
+        template.subject = "Our answer on {{ object.move_id.name }}"
+        cron.write({"interval_number": 6, "interval_type": "hours"})
+        reason.deadline_days = 3
+        sequence.prefix = "CLM/"
+        for path in ("data/dispute_data.xml", "data/dispute_reason_data.xml"):
+            convert_file(self.env, "invoicing_specialist", path, {}, mode="update")
+        self.assertEqual(template.subject, "Our answer on {{ object.move_id.name }}")
+        self.assertEqual((cron.interval_number, cron.interval_type), (6, "hours"))
+        self.assertEqual(reason.deadline_days, 3)
+        self.assertEqual(sequence.prefix, "CLM/")
+
+    def test_coarse_quantities_credit_the_largest_line_as_one_amount(self):
+        # 10 units at 15 %, taxes rounded globally: a price step moves the total by 0.11 or 0.12 (87.00 makes
+        # 100.05, 87.10 makes 100.17), so 100.10 is out of reach at 10 units; credited as 1 x 87.04 + 13.06 tax.
+        self.env.company.tax_calculation_rounding_method = "round_globally"
+        invoice = self._invoice([(10, 100.0, self.tax15)])
+        dispute = self._dispute(invoice, 100.10)
+        dispute.action_open()
+        dispute.action_accept()
+        credit = dispute.credit_note_ids
+        self.assertEqual(credit.amount_total, 100.10)
+        self.assertEqual((credit.invoice_line_ids.quantity, credit.invoice_line_ids.price_unit,
+                          credit.invoice_line_ids.tax_ids), (1.0, 87.04, self.tax15))
+        self.assertEqual(invoice.amount_residual, 1049.90)
