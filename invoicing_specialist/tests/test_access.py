@@ -1,9 +1,13 @@
 """Access: Odoo's own groups keep working, managers change the settings, auditors see only what they may do."""
+import ast
+import xmlrpc.client
+from pathlib import Path
+
 from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 from odoo.tools.misc import file_open
 from odoo.tools.safe_eval import safe_eval
 
@@ -367,6 +371,7 @@ class TestManagerSettings(WebClientCase):
         self.assertEqual(self.company.ispec_match_mode, "block", "nothing is written before Save")
         result = wizard.action_save()
         self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
+        xmlrpc.client.dumps((result,), methodresponse=True)  # an XML-RPC client gets an answer, not None
         self.company.invalidate_recordset()
         for name, value in new_values.items():
             self.assertEqual(self.company[name], value, name)
@@ -492,3 +497,43 @@ class TestAuditorActions(WebClientCase):
             self.assertEqual(etree.fromstring(views["views"]["list"]["arch"]).get("js_class"), "account_tree")
             self.assertEqual(etree.fromstring(views["views"]["kanban"]["arch"]).get("js_class"),
                              "account_documents_kanban")
+
+
+def _always_returns(body):
+    """Whether every path through ``body`` ends in a return or a raise."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(last, ast.If):
+        return _always_returns(last.body) and _always_returns(last.orelse)
+    if isinstance(last, (ast.With, ast.For, ast.While)):
+        return _always_returns(last.body) if isinstance(last, ast.With) else False
+    if isinstance(last, ast.Try):
+        return (_always_returns(last.body) or _always_returns(last.finalbody)) and all(
+            _always_returns(handler.body) for handler in last.handlers)
+    return False
+
+
+@tagged("post_install", "-at_install")
+class TestActionsReturnValues(TransactionCase):
+    """Issue 9 item 16: XML-RPC cannot marshal None, so every public action method returns a value."""
+
+    def test_every_public_action_method_returns_a_value(self):
+        addon = Path(__file__).resolve().parent.parent
+        faults = []
+        for path in sorted(addon.rglob("*.py")):
+            if "tests" in path.relative_to(addon).parts:
+                continue
+            for cls in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(cls, ast.ClassDef):
+                    continue
+                for method in cls.body:
+                    if not isinstance(method, ast.FunctionDef) or not method.name.startswith(("action_", "button_")):
+                        continue
+                    bare = [node.lineno for node in ast.walk(method) if isinstance(node, ast.Return) and (
+                        node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None))]
+                    if bare or not _always_returns(method.body):
+                        faults.append(f"{path.relative_to(addon)}:{method.lineno} {cls.name}.{method.name}")
+        self.assertEqual(faults, [], "these action methods can return None")
