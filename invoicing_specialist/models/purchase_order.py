@@ -19,3 +19,11 @@ class PurchaseOrder(models.Model):
         for order in self:
             states = order.invoice_ids.filtered(lambda m: m.state != "cancel").mapped("ispec_match_state")
             order.ispec_bill_match_state = kernel.most_pressing(states) or False
+
+    def get_formview_id(self, access_uid=None):
+        """Opened from a bill's match table (context ``ispec_po_readonly``) by someone without purchase
+        rights (an accountant): the read-only form, without the buyer's buttons."""
+        user = self.env["res.users"].browse(access_uid) if access_uid else self.env.user
+        if self.env.context.get("ispec_po_readonly") and not user.has_group("purchase.group_purchase_user"):
+            return self.env.ref("invoicing_specialist.purchase_order_view_form_readonly").id
+        return super().get_formview_id(access_uid=access_uid)

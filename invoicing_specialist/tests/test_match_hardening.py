@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 from odoo.tools.convert import convert_file
 from odoo.tools.safe_eval import safe_eval
@@ -305,3 +305,43 @@ class TestMatchHardening(MatchCase):
                 self.env.cr.execute(SQL(
                     "INSERT INTO ispec_match_tolerance (company_id, partner_id, dimension, value) "
                     "VALUES (%s, %s, 'qty_abs', 1.0)", self.company.id, partner_id))
+
+    # --- #9.24: the banner names only buttons that are there; the PO reference opens the PO ----------
+
+    def _bill_form_arch(self, user):
+        views = self.env["account.move"].with_user(user).get_views([(False, "form")])
+        return etree.fromstring(views["views"]["form"]["arch"])
+
+    def test_the_banner_and_the_po_reference_for_accountants_and_buyers(self):
+        po = self._po()
+        self._receive(po, 5)
+        bill = self._bill(po, 10)
+        accountant = new_test_user(self.env, "match_accountant", groups="account.group_account_invoice")
+        buyer = new_test_user(self.env, "match_buyer_acc",
+                              groups="account.group_account_invoice,purchase.group_purchase_user")
+        for user, has_purchases in ((accountant, False), (buyer, True)):
+            with self.subTest(user=user.login):
+                arch = self._bill_form_arch(user)
+                banner = arch.xpath("//div[@name='ispec_match_where_to_look']")[0]
+                named = set(banner.xpath(".//em/text()"))
+                buttons = {"Purchases": "action_view_source_purchase_orders", "Receipts": "action_ispec_view_receipts"}
+                for label, method in buttons.items():
+                    there = bool(arch.xpath(f"//div[@name='button_box']/button[@name='{method}']"))
+                    self.assertEqual(label in named, there, f"the banner names {label} only when its button is there")
+                self.assertEqual("Purchases" in named, has_purchases)
+                table = arch.xpath("//field[@name='ispec_match_line_ids']/list")[0]
+                self.assertIn(table.get("no_open"), ("1", "True"), "a click on a row does not open a journal item")
+                po_column = table.xpath("field[@name='purchase_order_id']")[0]
+                self.assertEqual(po_column.get("widget"), "many2one", "the PO reference is a link")
+                # What the link does: Odoo's many2one asks the PO for its form action, with the column's context.
+                context = safe_eval(po_column.get("context"))
+                action = po.with_user(user).with_context(**context).get_formview_action()
+                self.assertEqual((action["res_model"], action["res_id"]), ("purchase.order", po.id))
+                view_id = action["views"][0][0]
+                form = etree.fromstring(po.with_user(user).get_views([(view_id, "form")])["views"]["form"]["arch"])
+                read_only = form.get("edit") in ("0", "False", "false")
+                self.assertEqual(read_only, not has_purchases, "read-only for a user without purchase rights")
+                if read_only:
+                    self.assertFalse(form.xpath("//header//button"), "no buyer's buttons")
+                    self.assertEqual(po.with_user(user).name, po.name, "and the accountant can read it")
+        self.assertEqual(bill.ispec_match_line_ids.purchase_order_id, po)
