@@ -331,7 +331,18 @@ class TestDisputeAccess(DisputeCase):
             "move_id": other_invoice.id, "reason_id": self.reason.id, "amount_original": 30.0,
         })
         self.assertEqual(theirs.company_id, other["company"])
-        visible = self.env["ispec.dispute"].with_user(self.specialist).search([])
-        self.assertNotIn(theirs, visible)
         mine = self._dispute(self._invoice([(1, 100.0, self.tax15)]), 10.0)
-        self.assertIn(mine, visible | self.env["ispec.dispute"].with_user(self.specialist).search([]))
+        Dispute = self.env["ispec.dispute"]
+        both_cases = [("id", "in", (mine | theirs).ids)]
+        self.assertEqual(Dispute.with_user(self.specialist).search(both_cases), mine,
+                         "one search: the specialist's own company's case, not the other company's")
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.specialist).read(["amount_original"])
+        # The rule follows the companies a user works in, it does not hide every other case.
+        companies = self.env.company | other["company"]
+        both = new_test_user(self.env, "dsp_both", groups="invoicing_specialist.group_specialist",
+                             company_id=self.env.company.id, company_ids=[Command.set(companies.ids)])
+        self.assertEqual(Dispute.with_user(both).with_context(allowed_company_ids=companies.ids).search(both_cases),
+                         mine | theirs)
+        self.assertEqual(Dispute.with_user(both).with_context(
+            allowed_company_ids=other["company"].ids).search(both_cases), theirs)
