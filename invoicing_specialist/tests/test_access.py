@@ -537,3 +537,47 @@ class TestActionsReturnValues(TransactionCase):
                     if bare or not _always_returns(method.body):
                         faults.append(f"{path.relative_to(addon)}:{method.lineno} {cls.name}.{method.name}")
         self.assertEqual(faults, [], "these action methods can return None")
+
+
+@tagged("post_install", "-at_install")
+class TestAddonSecurity(TransactionCase):
+    """Every model of the addon has deliberate access rights for the three roles, and a multi-company rule
+    when it belongs to a company. A new model without them fails here."""
+
+    # read, write, create, unlink per role; "" = no access at all (by design: see the comments).
+    EXPECTED = {
+        "ispec.dispute": {"specialist": "rwc", "manager": "rwcu", "auditor": "r"},
+        "ispec.dispute.line": {"specialist": "rwcu", "manager": "rwcu", "auditor": "r"},
+        "ispec.dispute.reason": {"specialist": "r", "manager": "rwcu", "auditor": "r"},
+        "ispec.match.tolerance": {"specialist": "r", "manager": "rwcu", "auditor": "r"},
+        "ispec.match.reason": {"specialist": "r", "manager": "rw", "auditor": "r"},  # fixed codes: no create
+        "ispec.match.override": {"specialist": "r", "manager": "rwc", "auditor": "r"},  # kept for the audit
+        "ispec.match.override.wizard": {"specialist": "", "manager": "rwcu", "auditor": ""},  # managers override
+        "ispec.settings": {"specialist": "", "manager": "rwcu", "auditor": ""},  # managers configure
+        "ispec.statement.run": {"specialist": "rwc", "manager": "rwcu", "auditor": "r"},
+        "ispec.statement.run.line": {"specialist": "rwc", "manager": "rwcu", "auditor": "r"},
+        "ispec.statement.wizard": {"specialist": "rwc", "manager": "rwcu", "auditor": "rwc"},  # auditors print
+    }
+
+    def test_rights_of_each_role_on_each_model(self):
+        models = {name for name, model in self.env.registry.items()
+                  if name.startswith("ispec.") and not model._abstract}
+        self.assertEqual(models, set(self.EXPECTED), "every model of the addon has its rights listed here")
+        users = {role: new_test_user(self.env, f"sec_{role}", groups=f"invoicing_specialist.group_{role}")
+                 for role in ("specialist", "manager", "auditor")}
+        Access = self.env["ir.model.access"]
+        for model, expected in self.EXPECTED.items():
+            for role, user in users.items():
+                rights = "".join(letter for letter, mode in zip("rwcu", ("read", "write", "create", "unlink"),
+                                                                 strict=True)
+                                 if Access.with_user(user).check(model, mode, raise_exception=False))
+                self.assertEqual(rights, expected[role], f"{role} on {model}")
+
+    def test_company_models_have_a_multi_company_rule(self):
+        for model in self.EXPECTED:
+            field = self.env[model]._fields.get("company_id")
+            if not field or field.type != "many2one":
+                continue
+            rules = self.env["ir.rule"].search([("model_id.model", "=", model), ("global", "=", True)])
+            self.assertTrue(any("company_ids" in rule.domain_force for rule in rules),
+                            f"{model} has a global multi-company rule")
