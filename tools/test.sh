@@ -32,6 +32,13 @@ print(f"xml: {'%d malformed file(s)' % bad if bad else 'all files well-formed'}"
 sys.exit(1 if bad else 0)
 PY
 
+step "wheel: build odoo-addon-invoicing_specialist with whool, check what it holds"
+if bash "$ROOT/tools/build_wheel.sh"; then
+    "$VENV/bin/python" "$ROOT/tools/check_wheel.py" || failed+=("wheel contents")
+else
+    failed+=("wheel build")
+fi
+
 step "Odoo's test runner: fresh database $TEST_DB, install with --test-enable"
 dropdb --if-exists --force "$TEST_DB"
 # --test-enable starts Odoo's HTTP server even with --no-http: keep it off `make run`'s port.
