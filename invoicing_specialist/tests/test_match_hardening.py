@@ -1,4 +1,6 @@
 """Bill matching defects found by the hardening issues (#9, #10), each with the case that showed it."""
+import inspect
+import xmlrpc.client
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -11,6 +13,17 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 from odoo.tools.convert import convert_file
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.invoicing_specialist.models import (
+    match,
+    match_account_move,
+    match_override,
+    match_reason,
+    purchase_order,
+    purchase_order_line,
+    stock_move,
+)
+from odoo.addons.invoicing_specialist.wizards import match_override_wizard
 
 from .match_common import MatchCase
 
@@ -345,3 +358,31 @@ class TestMatchHardening(MatchCase):
                     self.assertFalse(form.xpath("//header//button"), "no buyer's buttons")
                     self.assertEqual(po.with_user(user).name, po.name, "and the accountant can read it")
         self.assertEqual(bill.ispec_match_line_ids.purchase_order_id, po)
+
+    # --- #9.16: every public action returns something an XML-RPC client can read ---------------------
+
+    def test_every_match_action_returns_a_value(self):
+        modules = (match, match_account_move, match_override, match_reason, purchase_order, purchase_order_line,
+                   stock_move, match_override_wizard)
+        defined = {name for module in modules
+                   for _name, cls in inspect.getmembers(module, inspect.isclass) if cls.__module__ == module.__name__
+                   for name in vars(cls) if name.startswith("action_")}
+        po = self._po()
+        self._receive(po, 5)
+        bill = self._bill(po, 10)
+        results = {
+            "action_ispec_match_recheck": bill.action_ispec_match_recheck(),
+            "action_ispec_view_receipts": bill.action_ispec_view_receipts(),
+            "action_ispec_view_match_overrides": bill.action_ispec_view_match_overrides(),
+            "action_ispec_match_override": bill.action_ispec_match_override(),
+        }
+        wizard_action = results["action_ispec_match_override"]
+        wizard = self.env[wizard_action["res_model"]].with_context(**wizard_action["context"]).create(
+            {"note": "Short shipment accepted"})
+        results["action_confirm"] = wizard.action_confirm()
+        self.assertEqual(set(results), defined, "every action of bill matching is called here")
+        for name, result in results.items():
+            with self.subTest(action=name):
+                self.assertIsNotNone(result)
+                xmlrpc.client.dumps((result,))  # what the XML-RPC server does with it: no "cannot marshal None"
+        self.assertEqual(bill.ispec_match_state, "overridden")
