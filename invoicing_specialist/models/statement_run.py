@@ -2,6 +2,7 @@ import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 from psycopg2 import errors
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
@@ -339,7 +340,12 @@ class IspecStatementRun(models.Model):
 
     def _rollback_to_resume_point(self):
         self.env.cr.clear()
-        self.env.cr.execute(SQL("ROLLBACK TO SAVEPOINT ispec_statement_run"))
+        try:
+            self.env.cr.execute(SQL("ROLLBACK TO SAVEPOINT ispec_statement_run"), log_exceptions=False)
+        except psycopg2.Error:
+            # The failure came with the commit itself (the savepoint went with it): the caller's
+            # rollback undoes the rest, and the lock is let go after it (``_unlock``).
+            _logger.info("Statement run %s: no resume point to roll back to", self.name)
         self.env.invalidate_all(flush=False)
 
     def _check_no_other_running(self):

@@ -322,7 +322,7 @@ class TestStatementRunFaults(StatementLedgerCase):
         self.assertEqual(converter, "html")
         self.assertEqual(sorted(int(i) for i in docids.split(",")), sorted((self.customer | self.fragile).ids))
         html = self.env["ir.actions.report"].with_user(self.specialist).with_context(
-            json.loads(query["context"])
+            **json.loads(query["context"])
         )._render_qweb_html(report_name, [int(i) for i in docids.split(",")], data=json.loads(query["options"]))[0]
         html = html.decode()
         self.assertIn("Statement Customer", html)
