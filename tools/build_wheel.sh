@@ -24,7 +24,7 @@ for module in whool build; do
 done
 # Without git, whool would package every file of the folder (caches included) under the bare manifest version.
 if ! git -C "$ADDON" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    echo "wheel: $ADDON is not in a git work tree that git accepts (whool lists the files to package with git)." >&2
+    echo "wheel: $ADDON is not in a git work tree that git accepts (whool lists the files to package with git; a clone owned by another user needs git config --global --add safe.directory)." >&2
     exit 2
 fi
 deleted=$(git -C "$ADDON" ls-files --deleted -- .)
