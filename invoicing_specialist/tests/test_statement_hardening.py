@@ -200,7 +200,7 @@ class TestStatementActionsReturn(StatementLedgerCase):
         action = self.contact.action_ispec_statement()
         xmlrpc.client.dumps((action,), allow_none=False)  # raises "cannot marshal None" on a None anywhere
         self.assertEqual((action["res_model"], action["target"]), ("ispec.statement.wizard", "new"))
-        wizard = self.env["ispec.statement.wizard"].with_context(action["context"]).create({})
+        wizard = self.env["ispec.statement.wizard"].with_context(**action["context"]).create({})
         self.assertEqual(wizard.partner_ids, self.customer, "a contact's button opens its customer's statement")
 
 
