@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.tests import Form
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -55,6 +56,27 @@ class MatchCase(AccountTestInvoicingCommon):
                 "price_unit": po_line.price_unit if price is None else price, "tax_ids": [Command.clear()],
                 **line})],
         })
+        if post:
+            bill.action_post()
+        return bill
+
+    def _bill_from_po(self, po, qty=None, price=None, post=True, ref=None, date="2026-01-15", **line_values):
+        """A bill as users make it: the PO's *Create Bill* button, then the bill form: the date, the vendor's
+        reference, and the first line's unit, quantity and price as the vendor billed them."""
+        action = po.action_create_invoice()
+        bill = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(bill.invoice_line_ids.purchase_line_id, po.order_line, "Create Bill links the PO lines")
+        self._ref_count = getattr(self, "_ref_count", 0) + 1
+        with Form(bill) as form:
+            form.invoice_date = date
+            form.ref = ref or f"PO-BILL-{self._ref_count}"
+            with form.invoice_line_ids.edit(0) as line:
+                for name, value in line_values.items():  # the unit first: it resets the price
+                    setattr(line, name, value)
+                if qty is not None:
+                    line.quantity = qty
+                if price is not None:
+                    line.price_unit = price
         if post:
             bill.action_post()
         return bill

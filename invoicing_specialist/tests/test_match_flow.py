@@ -15,7 +15,7 @@ class TestMatchFlow(MatchCase):
     def test_over_received_blocks_payment(self):
         po = self._po()
         self._receive(po, 5)
-        bill = self._bill(po, 10)
+        bill = self._bill_from_po(po, 10)  # Create Bill proposes the 5 received; the vendor bills 10
         line = bill.invoice_line_ids
         self.assertEqual((bill.ispec_match_state, line.ispec_match_state), ("exception", "exception"))
         self.assertEqual(line.ispec_match_reasons, "over_received")
@@ -45,7 +45,7 @@ class TestMatchFlow(MatchCase):
         self.env["ispec.match.tolerance"].search([("dimension", "=", "price_above_abs")]).value = 0.5
         po = self._po(price=20.0, discount=10.0)  # 18.00 net
         self._receive(po, 10)
-        within = self._bill(po, 4, price=20.0, discount=7.5)  # 18.50 net: 0.50 above
+        within = self._bill_from_po(po, 4, discount=7.5)  # at the PO's 20.00: 18.50 net, 0.50 above
         self.assertEqual(within.invoice_line_ids.ispec_match_state, "within_tolerance")
         self.assertEqual(within.ispec_match_state, "matched")
         beyond = self._bill(po, 4, price=20.0, discount=5.0)  # 19.00 net: 1.00 above
@@ -55,9 +55,9 @@ class TestMatchFlow(MatchCase):
 
     def test_two_bills_over_bill_together_and_refund_brings_back(self):
         po = self._po(product=self.service, qty=10.0, price=50.0)
-        first = self._bill(po, 6)
+        first = self._bill_from_po(po, 6)
         self.assertEqual(first.ispec_match_state, "matched", "a service is 2-way: ordered 10")
-        second = self._bill(po, 6)
+        second = self._bill_from_po(po, 6)  # Create Bill proposes the 4 left
         self.assertEqual((first.ispec_match_state, second.ispec_match_state), ("exception", "exception"))
         self.assertEqual(second.invoice_line_ids.ispec_match_reasons, "over_ordered")
         self._bill(po, 2, move_type="in_refund")
@@ -97,6 +97,15 @@ class TestMatchFlow(MatchCase):
         self.assertEqual(bill_eur.ispec_match_state, "matched")
 
     def test_non_po_line_and_vendor_allowance(self):
+        po = self._po(product=self.service, qty=2.0, price=30.0)
+        from_po = self._bill_from_po(po, post=False)
+        with Form(from_po) as form, form.invoice_line_ids.new() as extra:  # a line the vendor added
+            extra.product_id = self.goods
+            extra.quantity = 1
+            extra.price_unit = 12.0
+            extra.tax_ids.clear()
+        self.assertEqual(from_po.invoice_line_ids.mapped("ispec_match_state"), ["matched", "exception"])
+        self.assertEqual(from_po.invoice_line_ids[1].ispec_match_reasons, "no_po")
         bill = self.env["account.move"].create({
             "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": "2026-01-15",
             "invoice_line_ids": [Command.create({"product_id": self.goods.id, "quantity": 1, "price_unit": 99.0,
@@ -199,3 +208,10 @@ class TestMatchFlow(MatchCase):
         self.assertEqual((no_ref.ispec_match_state, no_ref.ispec_duplicate_of), ("exception", twin.display_name),
                          "both bills are flagged at once")
         self.assertEqual(bill(False, 78.0).ispec_duplicate_of, False, "another total")
+
+    def test_duplicate_bills_made_from_their_pos(self):
+        first = self._bill_from_po(self._po(product=self.service, qty=1.0, price=40.0), ref="NW-2026/77")
+        second = self._bill_from_po(self._po(product=self.service, qty=1.0, price=40.0), ref="nw 2026 77")
+        self.assertEqual((second.ispec_match_state, second.ispec_duplicate_of), ("exception", first.display_name))
+        self.assertEqual((first.ispec_match_state, first.ispec_duplicate_of), ("exception", second.display_name))
+        self.assertEqual((first.payment_state, second.payment_state), ("blocked", "blocked"))
