@@ -369,6 +369,13 @@ class TestManagerSettings(WebClientCase):
             setattr(form, name, value)
         wizard = form.save()
         self.assertEqual(self.company.ispec_match_mode, "block", "nothing is written before Save")
+        # What the web client reads for the manager: the empty form on opening, the record once saved.
+        model, _domain, specs, _views = self._client(self.manager, "invoicing_specialist.ispec_settings_action")
+        self.env.invalidate_all()
+        self.assertEqual(model.onchange({}, [], specs["form"])["value"]["ispec_match_mode"], "block")
+        [shown] = model.browse(wizard.id).web_read(specs["form"])
+        self.assertEqual(shown["ispec_dispute_writeoff_journal_id"]["display_name"], self.misc_journal.display_name)
+        self.assertEqual(len(shown["ispec_match_tolerance_ids"]), 3)
         result = wizard.action_save()
         self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
         xmlrpc.client.dumps((result,), methodresponse=True)  # an XML-RPC client gets an answer, not None
