@@ -9,7 +9,8 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo.exceptions import UserError
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 from odoo.tools.convert import convert_file
 from odoo.tools.safe_eval import safe_eval
@@ -386,3 +387,63 @@ class TestMatchHardening(MatchCase):
                 self.assertIsNotNone(result)
                 xmlrpc.client.dumps((result,))  # what the XML-RPC server does with it: no "cannot marshal None"
         self.assertEqual(bill.ispec_match_state, "overridden")
+
+    # --- #9 also: a PO line change, a partly paid bill, auto-posted bills ------------------------------
+
+    def test_a_buyer_changing_the_po_line_rechecks_its_bills(self):
+        po = self._po(product=self.service, qty=10.0, price=50.0)
+        bill = self._bill_from_po(po, 12, price=55.0)
+        self.assertEqual(set(bill.ispec_match_reason_ids.mapped("code")), {"over_ordered", "price_above"})
+        self.assertEqual(bill.payment_state, "blocked")
+        buyer = new_test_user(self.env, "match_po_buyer", groups="purchase.group_purchase_user")
+        self.assertFalse(buyer.has_group("account.group_account_invoice"))
+        # The new price agreed with the vendor: the PO form locks the price once billed, an import or API does not.
+        po.order_line.with_user(buyer).write({"price_unit": 55.0})
+        self.assertEqual(bill.ispec_match_reason_ids.mapped("code"), ["over_ordered"])
+        self.assertEqual(bill.invoice_line_ids.ispec_po_price, 55.0)
+        with Form(po.with_user(buyer)) as form, form.order_line.edit(0) as line:
+            line.product_qty = 12.0  # and the two extra hours
+        self.assertEqual((bill.ispec_match_state, bill.payment_state), ("matched", "not_paid"))
+
+    def _pay(self, bills, amount=None):
+        wizard = self.env["account.payment.register"].with_context(active_model="account.move", active_ids=bills.ids)
+        return wizard.create({"amount": amount} if amount else {}).action_create_payments()
+
+    def test_a_partly_paid_bill_held_and_released(self):
+        po = self._po()
+        self._receive(po, 10)
+        bill = self._bill_from_po(po)  # 10 x 10.00
+        self.assertEqual((bill.ispec_match_state, bill.amount_total), ("matched", 100.0))
+        self._pay(bill, 40.0)
+        self.assertEqual((bill.payment_state, bill.amount_residual), ("partial", 60.0))
+        second = self._bill(po, 3)  # together 13 billed of 10 received
+        self.assertEqual((bill.ispec_match_state, bill.payment_state, bill.ispec_block_by_addon),
+                         ("exception", "blocked", True), "the partly paid bill is held")
+        self.assertEqual(bill.amount_residual, 60.0, "what was paid stays paid")
+        with self.assertRaisesRegex(UserError, "Billed more than received"):
+            self._pay(bill)
+        second.button_draft()  # the second bill was a mistake
+        self.assertEqual((bill.ispec_match_state, bill.payment_state, bill.ispec_block_by_addon),
+                         ("matched", "partial", False), "released to what it was: partly paid")
+        self.assertEqual(bill.amount_residual, 60.0)
+        self._pay(bill)
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+        self.assertEqual(bill.amount_residual, 0.0)
+
+    def test_auto_posted_bills_in_refuse_mode(self):
+        self.company.ispec_match_mode = "refuse"
+        matching_po, short_po = self._po(), self._po()
+        self._receive(matching_po, 10)
+        self._receive(short_po, 5)
+        good = self._bill_from_po(matching_po, post=False)
+        bad = self._bill_from_po(short_po, 10, post=False)
+        (good + bad).auto_post = "at_date"
+        self.assertTrue(all(bill.date <= datetime.now().date() for bill in good + bad))
+        with self.enter_registry_test_mode():
+            self.env.ref("account.ir_cron_auto_post_draft_entry").method_direct_trigger()
+        self.env.invalidate_all()
+        self.assertEqual((good.state, good.ispec_match_state), ("posted", "matched"))
+        self.assertEqual((bad.state, bad.ispec_match_state), ("draft", "exception"), "refused, left in draft")
+        refusal = bad.message_ids.filtered(lambda message: "could not be posted" in (message.body or ""))
+        self.assertTrue(refusal, "the chatter says why it was not posted")
+        self.assertTrue(all("Billed more than received" in body for body in refusal.mapped("body")))
