@@ -229,6 +229,18 @@ class TestOdooGroupsKeepWorking(WebClientCase):
             self.fail(f"{who}: registering a payment for {move.display_name} raises {error}")
         self.assertIn(move.payment_state, ("in_payment", "paid"))
 
+    def _create_bill(self, who, user):
+        """The buyer's Create Bill on a confirmed and received PO (Odoo's own flow), as ``user``."""
+        po = self._po_received(qty=4.0, received=4.0)
+        try:
+            action = po.with_user(user).action_create_invoice()
+        except AccessError as error:
+            self.fail(f"{who}: Create Bill on {po.name} raises {error}")
+        bill = self.env["account.move"].browse(action["res_id"])
+        bill.with_user(user).invoice_date = fields.Date.from_string("2026-01-20")
+        self.assertEqual((bill.state, bill.invoice_line_ids.quantity), ("draft", 4.0))
+        return bill
+
     def _billing_user(self, who, groups):
         """A group with billing rights: everything on invoices and bills, reads POs and customers."""
         user = self._user(f"odoo_{who}", groups)
@@ -257,6 +269,9 @@ class TestOdooGroupsKeepWorking(WebClientCase):
         bill = self._new_move(who, user, "account.action_move_in_invoice", self.vendor)
         self._edit(who, user, "account.action_move_in_invoice", bill, allowed=True)
         self._post(who, user, bill, allowed=False)
+        bill = self._create_bill(who, user)
+        self._open(who, user, "account.action_move_in_invoice", bill)
+        self._post(who, user, bill, allowed=False)
         self._open(who, user, "account.res_partner_action_supplier", self.vendor)
         self._open(who, user, "account.res_partner_action_customer", self.partner_a)
         return user
@@ -273,8 +288,13 @@ class TestOdooGroupsKeepWorking(WebClientCase):
         self._billing_user("account_user", "account.group_account_user")
 
     def test_invoicing_user_who_buys(self):
-        user = self._billing_user("invoicing_buyer", "account.group_account_invoice,purchase.group_purchase_user")
-        self._edit("invoicing_buyer", user, "account.action_move_in_invoice", self.draft_bill, allowed=True)
+        who = "invoicing_buyer"
+        user = self._billing_user(who, "account.group_account_invoice,purchase.group_purchase_user")
+        self._edit(who, user, "account.action_move_in_invoice", self.draft_bill, allowed=True)
+        bill = self._create_bill(who, user)
+        self._open(who, user, "account.action_move_in_invoice", bill)
+        self._post(who, user, bill, allowed=True)
+        self.assertEqual(bill.ispec_match_state, "matched", "billed what was received, at the PO price")
 
     def test_readonly_accountant(self):
         who, user = "readonly", self._user("odoo_readonly", "account.group_account_readonly")
