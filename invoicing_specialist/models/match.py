@@ -3,20 +3,29 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL, float_repr, float_round, format_amount
+from odoo.tools.sql import column_exists
 
 from ..tools import match as kernel
 
 DIMENSIONS = [
-    ("qty_pct", "Quantity over-billing (%)"),
-    ("qty_abs", "Quantity over-billing (units)"),
-    ("price_above_pct", "Price above PO (%)"),
-    ("price_above_abs", "Price above PO (amount)"),
-    ("price_below_pct", "Price below PO (%)"),
-    ("price_below_abs", "Price below PO (amount)"),
-    ("total_abs", "Bill total above expected (amount)"),
+    ("qty", "Quantity billed above received or ordered"),
+    ("price_above", "Unit price above PO"),
+    ("price_below", "Unit price below PO"),
+    ("total", "Bill total above expected"),
 ]
 
+# Every company starts exact on quantities and prices, and does not check the bill total.
+STRICT_DIMENSIONS = ("qty", "price_above", "price_below")
+
+# Tolerances as they were stored before one row held both limits of a dimension: dimension -> (dimension,
+# limit). Kept to convert old rows (init) and old callers' values (create).
+LEGACY_DIMENSIONS = {
+    "qty_pct": ("qty", "percent"), "qty_abs": ("qty", "absolute"),
+    "price_above_pct": ("price_above", "percent"), "price_above_abs": ("price_above", "absolute"),
+    "price_below_pct": ("price_below", "percent"), "price_below_abs": ("price_below", "absolute"),
+    "total_abs": ("total", "absolute"),
+}
 
 # A bill's overall match state; a purchase order shows the most pressing of its bills' (all but the last).
 BILL_MATCH_STATES = [
@@ -27,8 +36,8 @@ BILL_MATCH_STATES = [
     ("not_applicable", "Not Applicable"),
 ]
 
-# The tolerances that are amounts of money (in the company's currency), as opposed to quantities and percents.
-AMOUNT_LIMITS = ("price_above_abs", "price_below_abs", "total_abs")
+# The dimensions whose absolute limit is money (in the company's currency), not a quantity.
+AMOUNT_DIMENSIONS = ("price_above", "price_below", "total")
 
 # The daily recheck takes a bill again once its last check is this old: less than a day, so that the next
 # day's run takes it even when it starts a little earlier; more than a run lasts, so that a run resumed
@@ -40,8 +49,10 @@ RESULT_FIELDS = ("ispec_match_state", "ispec_match_reasons", "ispec_qty_ordered"
 
 
 class IspecMatchTolerance(models.Model):
-    """One tolerance limit. A company's limits apply to every vendor; a vendor's limit replaces the
-    company's for its dimension. No limit for a dimension means it is not checked; 0 means exact."""
+    """The tolerance of one dimension, for a company or one of its vendors. A line passes when its
+    variance is within either limit: the percent of the PO figure or the absolute amount, whichever is
+    more. 0 % and 0 mean exact; no row for a dimension means it is not checked. A vendor's row replaces
+    the company's for its dimension."""
 
     _name = "ispec.match.tolerance"
     _description = "Bill Matching Tolerance"
@@ -50,44 +61,134 @@ class IspecMatchTolerance(models.Model):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     partner_id = fields.Many2one(
         "res.partner", string="Vendor", index=True, ondelete="cascade",
-        help="Leave empty for the company's default; set to override it for one vendor.",
+        help="Leave empty for the company's default; set to replace it for one vendor.",
     )
     dimension = fields.Selection(DIMENSIONS, required=True)
-    value = fields.Float(
-        required=True, digits="Product Price",
-        help="The variance allowed: 0 means the figure must be exact.",
-    )
+    percent = fields.Float(
+        string="Percent (%)", digits=(16, 2),
+        help="The variance allowed as a percent of the PO figure (the quantity received or ordered, the PO "
+        "price, the expected total). 0: no percent allowance.")
+    absolute = fields.Float(
+        string="Amount or Quantity", digits="Product Price",
+        help="The variance allowed as an absolute figure: units in the PO's unit for quantities, an amount in "
+        "the company's currency for prices and totals (converted to the bill's currency at the bill date). "
+        "0: no absolute allowance.")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    summary = fields.Char(string="Passes When", compute="_compute_summary",
+                          help="What this row lets through: within either limit, whichever is more.")
+    # Deprecated: what the settings form showed before percent and amount were side by side.
+    value = fields.Char(string="Limit", related="summary")
 
-    # One limit per dimension for the company (no vendor) and per vendor, also under concurrent saves:
+    # One row per dimension for the company (no vendor) and per vendor, also under concurrent saves:
     # a plain UNIQUE would let NULL vendors repeat, hence COALESCE (PostgreSQL 13 has no NULLS NOT DISTINCT).
     _dimension_unique = models.UniqueIndex(
         "(company_id, COALESCE(partner_id, 0), dimension)",
         "Each dimension has one limit for the company and one per vendor: change the existing one.")
 
-    @api.constrains("company_id", "partner_id", "dimension", "value")
+    @api.depends("dimension", "percent", "absolute", "currency_id")
+    def _compute_summary(self):
+        for rule in self:
+            if rule.dimension in AMOUNT_DIMENSIONS:
+                absolute = format_amount(self.env, rule.absolute, rule.currency_id)
+            else:
+                absolute = self.env._("%(qty)s units", qty=float_repr(rule.absolute, 2).rstrip("0").rstrip("."))
+            percent = self.env._("%(pct)s %%", pct=float_repr(rule.percent, 2).rstrip("0").rstrip("."))
+            if not rule.percent and not rule.absolute:
+                rule.summary = self.env._("Exact")
+            elif not rule.absolute:
+                rule.summary = self.env._("Up to %(percent)s", percent=percent)
+            elif not rule.percent:
+                rule.summary = self.env._("Up to %(absolute)s", absolute=absolute)
+            else:
+                rule.summary = self.env._("Up to %(percent)s or %(absolute)s, whichever is more",
+                                          percent=percent, absolute=absolute)
+
+    @api.constrains("company_id", "partner_id", "dimension", "percent", "absolute")
     def _check_unique_and_positive(self):
         for rule in self:
-            if rule.value < 0:
-                raise ValidationError(self.env._("A tolerance cannot be negative: use 0 for 'must be exact'."))
+            if rule.percent < 0 or rule.absolute < 0:
+                raise ValidationError(self.env._(
+                    "%(dimension)s for %(who)s: a limit cannot be negative; 0 %% and 0 mean 'must be exact'.",
+                    dimension=dict(DIMENSIONS)[rule.dimension],
+                    who=rule.partner_id.display_name or rule.company_id.display_name))
             twins = self.search_count([
                 ("company_id", "=", rule.company_id.id), ("partner_id", "=", rule.partner_id.id),
                 ("dimension", "=", rule.dimension), ("id", "!=", rule.id)])
             if twins:  # the index refuses it too; this names the dimension and who it is for
                 raise ValidationError(self.env._(
-                    "%(dimension)s is set twice for %(who)s: keep one limit.",
+                    "%(dimension)s is set twice for %(who)s: keep one row and set its percent and amount.",
                     dimension=dict(DIMENSIONS)[rule.dimension],
                     who=rule.partner_id.display_name or rule.company_id.display_name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Values in the former form (``dimension`` 'price_above_pct', ``value`` 2.0) go to the percent or
+        amount of the dimension's row, which is created or updated: old callers keep working."""
+        legacy = [vals for vals in vals_list if vals.get("dimension") in LEGACY_DIMENSIONS]
+        if not legacy:
+            return super().create(vals_list)
+        records = self.browse()
+        for vals in vals_list:
+            vals = dict(vals)
+            if vals.get("dimension") in LEGACY_DIMENSIONS:
+                vals["dimension"], limit = LEGACY_DIMENSIONS[vals["dimension"]]
+                vals[limit] = vals.pop("value", 0.0)
+                existing = self.search([
+                    ("company_id", "=", vals.get("company_id") or self.env.company.id),
+                    ("partner_id", "=", vals.get("partner_id") or False), ("dimension", "=", vals["dimension"])])
+                if existing:
+                    existing.write({limit: vals[limit]})
+                    records |= existing
+                    continue
+            records |= super().create([vals])
+        return records
+
+    def init(self):
+        """Rows stored before percent and amount were side by side (a row per 'qty_pct', 'qty_abs', ...,
+        in a ``value`` column) become one row per dimension holding both."""
+        cr = self.env.cr
+        if not column_exists(cr, self._table, "value"):
+            return
+        cr.execute(SQL(
+            "SELECT id, company_id, COALESCE(partner_id, 0), dimension, value FROM %s WHERE dimension IN %s "
+            "ORDER BY id", SQL.identifier(self._table), tuple(LEGACY_DIMENSIONS)))
+        merged = {}
+        for rule_id, company_id, partner_id, old_dimension, value in cr.fetchall():
+            dimension, limit = LEGACY_DIMENSIONS[old_dimension]
+            row = merged.setdefault((company_id, partner_id, dimension), {"ids": [], "percent": 0.0, "absolute": 0.0})
+            row["ids"].append(rule_id)
+            row[limit] = value or 0.0
+        for (_company_id, _partner_id, dimension), row in merged.items():
+            keep, *drop = row["ids"]
+            if drop:
+                cr.execute(SQL("DELETE FROM %s WHERE id = ANY(%s)", SQL.identifier(self._table), drop))
+            cr.execute(SQL("UPDATE %s SET dimension = %s, percent = %s, absolute = %s WHERE id = %s",
+                           SQL.identifier(self._table), dimension, row["percent"], row["absolute"], keep))
+
+    @api.model
+    def _seed_company_defaults(self, companies):
+        """Exact quantities and prices, for the companies that have no company-wide row for them yet."""
+        Tolerance = self.sudo()  # sudo: setting up a company is not a user's edit
+        existing = {(rule.company_id.id, rule.dimension) for rule in Tolerance.search(
+            [("company_id", "in", companies.ids), ("partner_id", "=", False)])}
+        return Tolerance.create([
+            {"company_id": company.id, "dimension": dimension, "percent": 0.0, "absolute": 0.0}
+            for company in companies for dimension in STRICT_DIMENSIONS if (company.id, dimension) not in existing])
 
     @api.model
     def _tolerances_by_vendor(self, company, partners):
         """{commercial partner id: kernel.Tolerances} for ``partners`` in ``company``, in one query."""
         rules = self.sudo().search([  # sudo: limits are configuration every bill check must read
             ("company_id", "=", company.id), ("partner_id", "in", [False, *partners.ids])])
-        defaults = {rule.dimension: rule.value for rule in rules if not rule.partner_id}
+
+        def limit(rule):
+            return kernel.Limit(pct=rule.percent, absolute=rule.absolute)
+
+        defaults = {rule.dimension: limit(rule) for rule in rules if not rule.partner_id}
         result = {}
         for partner in partners:
             limits = dict(defaults)
-            limits.update({rule.dimension: rule.value for rule in rules if rule.partner_id == partner})
+            limits.update({rule.dimension: limit(rule) for rule in rules if rule.partner_id == partner})
             result[partner.id] = kernel.Tolerances(**{key: limits.get(key) for key, _label in DIMENSIONS})
         return result
 
@@ -168,8 +269,8 @@ class AccountMoveMatch(models.AbstractModel):
                     if key not in rates:
                         rates[key] = company.currency_id._get_conversion_rate(*key)
                     tolerances = replace(tolerances, **{
-                        name: getattr(tolerances, name) * rates[key]
-                        for name in AMOUNT_LIMITS if getattr(tolerances, name) is not None})
+                        name: replace(limit, absolute=limit.absolute * rates[key])
+                        for name in AMOUNT_DIMENSIONS if (limit := getattr(tolerances, name)) is not None})
                 result[bill.id] = tolerances
         return result
 
@@ -196,7 +297,7 @@ class AccountMoveMatch(models.AbstractModel):
             precision = bill.currency_id.rounding / 2
             expected = sum(values_by_line[line.id]["ispec_expected_subtotal"] for line in checked)
             if kernel.evaluate_total(sum(checked.mapped("price_subtotal")), expected,
-                                     tolerances[bill.id].total_abs, precision):
+                                     tolerances[bill.id].total, precision):
                 for line in checked:
                     if line.price_subtotal - values_by_line[line.id]["ispec_expected_subtotal"] > precision:
                         self._add_reason(values_by_line[line.id], kernel.AMOUNT)

@@ -17,8 +17,8 @@ class MatchCase(AccountTestInvoicingCommon):
         cls.company.ispec_match_mode = "block"
         Tolerance = cls.env["ispec.match.tolerance"]
         Tolerance.search([("company_id", "=", cls.company.id)]).unlink()
-        Tolerance.create([{"company_id": cls.company.id, "dimension": dim, "value": 0.0}
-                          for dim in ("qty_abs", "price_above_abs", "price_below_abs")])
+        Tolerance.create([{"company_id": cls.company.id, "dimension": dim, "percent": 0.0, "absolute": 0.0}
+                          for dim in ("qty", "price_above", "price_below")])
         cls.vendor = cls.env["res.partner"].create({"name": "Bolt Supplies"})
         cls.goods = cls.env["product.product"].create({
             "name": "Bolt box", "type": "consu", "is_storable": True, "purchase_method": "receive",

@@ -42,7 +42,7 @@ class TestMatchFlow(MatchCase):
         self.assertEqual((short.ispec_match_state, short.payment_state), ("matched", "not_paid"))
 
     def test_price_tolerance_and_discount(self):
-        self.env["ispec.match.tolerance"].search([("dimension", "=", "price_above_abs")]).value = 0.5
+        self.env["ispec.match.tolerance"].search([("dimension", "=", "price_above")]).absolute = 0.5
         po = self._po(price=20.0, discount=10.0)  # 18.00 net
         self._receive(po, 10)
         within = self._bill_from_po(po, 4, discount=7.5)  # at the PO's 20.00: 18.50 net, 0.50 above
@@ -131,7 +131,7 @@ class TestMatchFlow(MatchCase):
         specialist = new_test_user(self.env, "match_specialist", groups="invoicing_specialist.group_specialist")
         rule = self.env["ispec.match.tolerance"].search([("company_id", "=", self.company.id)], limit=1)
         with self.assertRaises(AccessError):
-            rule.with_user(specialist).value = 5.0
+            rule.with_user(specialist).percent = 5.0
 
     def _count_check_queries(self, bills):
         self.env.invalidate_all()

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 from odoo.tools.convert import convert_file
@@ -249,8 +249,8 @@ class TestMatchHardening(MatchCase):
         self.assertEqual(self.company.currency_id.name, "USD")
         jpy = self.setup_other_currency("JPY", rounding=1.0, rates=[("2025-01-01", 100.0), ("2026-01-01", 150.0)])
         Tolerance = self.env["ispec.match.tolerance"]
-        Tolerance.search([("company_id", "=", self.company.id), ("dimension", "=", "price_above_abs")]).value = 1.0
-        Tolerance.create({"company_id": self.company.id, "dimension": "total_abs", "value": 2.0})
+        Tolerance.search([("company_id", "=", self.company.id), ("dimension", "=", "price_above")]).absolute = 1.0
+        Tolerance.create({"company_id": self.company.id, "dimension": "total", "absolute": 2.0})
         po = self._po(qty=10.0, price=10.0)  # USD 10.00 = JPY 1,500 on 15 January 2026
         self._receive(po, 10)
         within = self._bill_in(jpy, po, 1, 1600.0)  # JPY 100 above = USD 0.67
@@ -264,7 +264,6 @@ class TestMatchHardening(MatchCase):
         self.assertEqual(earlier.invoice_line_ids.ispec_match_reasons, "price_above",
                          "at that date's rate USD 1.00 is JPY 100")
         # The bill total: USD 2.00 is JPY 300. Two units JPY 200 above: within; four, JPY 400 above: beyond.
-        Tolerance.search([("company_id", "=", self.company.id), ("dimension", "=", "price_above_abs")]).value = 2.0
         within.button_draft()
         within.invoice_line_ids.quantity = 2
         within.action_post()
@@ -307,18 +306,18 @@ class TestMatchHardening(MatchCase):
 
     def test_one_tolerance_per_dimension_also_in_the_database(self):
         company_wide = self.env["ispec.match.tolerance"].search([
-            ("company_id", "=", self.company.id), ("partner_id", "=", False), ("dimension", "=", "qty_abs")])
+            ("company_id", "=", self.company.id), ("partner_id", "=", False), ("dimension", "=", "qty")])
         self.assertEqual(len(company_wide), 1)
         self.env["ispec.match.tolerance"].create(
-            {"company_id": self.company.id, "partner_id": self.vendor.id, "dimension": "qty_abs", "value": 2.0})
+            {"company_id": self.company.id, "partner_id": self.vendor.id, "dimension": "qty", "absolute": 2.0})
         self.env.flush_all()
         # Two saves racing past the Python check: the database refuses the second row, with or without a vendor.
         for partner_id in (None, self.vendor.id):
             with self.subTest(partner_id=partner_id), mute_logger("odoo.sql_db"), \
                     self.assertRaises(psycopg2.errors.UniqueViolation):
                 self.env.cr.execute(SQL(
-                    "INSERT INTO ispec_match_tolerance (company_id, partner_id, dimension, value) "
-                    "VALUES (%s, %s, 'qty_abs', 1.0)", self.company.id, partner_id))
+                    "INSERT INTO ispec_match_tolerance (company_id, partner_id, dimension, percent, absolute) "
+                    "VALUES (%s, %s, 'qty', 0, 1.0)", self.company.id, partner_id))
 
     # --- #9.24: the banner names only buttons that are there; the PO reference opens the PO ----------
 
@@ -447,3 +446,55 @@ class TestMatchHardening(MatchCase):
         refusal = bad.message_ids.filtered(lambda message: "could not be posted" in (message.body or ""))
         self.assertTrue(refusal, "the chatter says why it was not posted")
         self.assertTrue(all("Billed more than received" in body for body in refusal.mapped("body")))
+
+    # --- #9.31: percent and amount side by side; 2 % on its own gives 2 % ----------------------------
+
+    def test_two_percent_on_its_own_gives_two_percent(self):
+        Tolerance = self.env["ispec.match.tolerance"]
+        rule = Tolerance.search([("company_id", "=", self.company.id), ("partner_id", "=", False),
+                                 ("dimension", "=", "price_above")])
+        self.assertEqual((rule.percent, rule.absolute, rule.summary), (0.0, 0.0, "Exact"), "every company starts exact")
+        po = self._po(qty=100.0, price=100.0)
+        self._receive(po, 100)
+        self.assertEqual(self._bill_from_po(po, 1, price=101.0).ispec_match_state, "exception")
+        rule.percent = 2.0  # the manager sets 2 % above, and leaves the amount at 0
+        self.assertEqual(rule.summary, "Up to 2 %")
+        one_pct, two_pct, beyond = (self._bill_from_po(po, 1, price=price) for price in (101.0, 102.0, 102.5))
+        self.assertEqual((one_pct.ispec_match_state, two_pct.ispec_match_state), ("matched", "matched"),
+                         "2 % means 2 %: the exact amount limit no longer overrules it")
+        self.assertEqual(beyond.invoice_line_ids.ispec_match_reasons, "price_above")
+        self.assertEqual(self._bill_from_po(po, 1, price=99.0).invoice_line_ids.ispec_match_reasons, "price_below",
+                         "below the PO stays exact")
+        # A vendor's row replaces the company's for its dimension, percent and amount together.
+        vendor_rule = Tolerance.create({"company_id": self.company.id, "partner_id": self.vendor.id,
+                                        "dimension": "price_above", "percent": 1.0, "absolute": 5.0})
+        self.assertEqual(vendor_rule.summary, "Up to 1 % or $\xa05.00, whichever is more")
+        beyond.action_ispec_match_recheck()
+        self.assertEqual(beyond.ispec_match_state, "matched", "5.00 is more than 1 %: 102.50 passes")
+        self.assertEqual(self._bill_from_po(po, 1, price=105.5).invoice_line_ids.ispec_match_reasons, "price_above")
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            vendor_rule.percent = -1.0
+
+    def test_tolerances_stored_the_old_way_are_converted(self):
+        """Rows of the former form (one per 'price_above_pct', 'price_above_abs', ... with a value) become
+        one row per dimension: by the update of an existing database (init) and from old callers (create)."""
+        Tolerance = self.env["ispec.match.tolerance"]
+        vendor = self.env["res.partner"].create({"name": "Old Style Vendor"})
+        self.env.flush_all()
+        table = SQL.identifier(Tolerance._table)
+        self.env.cr.execute(SQL("ALTER TABLE %s ADD COLUMN IF NOT EXISTS value float8", table))
+        self.env.cr.execute(SQL(
+            "INSERT INTO %s (company_id, partner_id, dimension, value) VALUES (%s, %s, 'price_above_abs', 0.0), "
+            "(%s, %s, 'price_above_pct', 2.0), (%s, %s, 'qty_abs', 1.0)",
+            table, *(self.company.id, vendor.id) * 3))
+        Tolerance.init()
+        Tolerance.invalidate_model()
+        rows = Tolerance.search([("partner_id", "=", vendor.id)])
+        self.assertEqual(sorted((r.dimension, r.percent, r.absolute) for r in rows),
+                         [("price_above", 2.0, 0.0), ("qty", 0.0, 1.0)])
+        other = self.env["res.partner"].create({"name": "Old Caller Vendor"})
+        Tolerance.create([
+            {"company_id": self.company.id, "partner_id": other.id, "dimension": "price_below_abs", "value": 1.0},
+            {"company_id": self.company.id, "partner_id": other.id, "dimension": "price_below_pct", "value": 3.0}])
+        self.assertEqual([(r.dimension, r.percent, r.absolute) for r in Tolerance.search(
+            [("partner_id", "=", other.id)])], [("price_below", 3.0, 1.0)])

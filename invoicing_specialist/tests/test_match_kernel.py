@@ -2,8 +2,9 @@ from odoo.tests import BaseCase
 
 from odoo.addons.invoicing_specialist.tools import match as kernel
 
+Limit = kernel.Limit
 EXACT = kernel.Tolerances()
-UNCHECKED = kernel.Tolerances(None, None, None, None, None, None, None)
+UNCHECKED = kernel.Tolerances(qty=None, price_above=None, price_below=None, total=None)
 
 
 def line(three_way=True, ordered=10.0, received=10.0, billed=10.0, po_price=100.0, bill_price=100.0,
@@ -42,20 +43,31 @@ class TestMatchKernel(BaseCase):
         self.assertEqual(line(received=10.0 - 4.0, billed=10.0).reasons, ["over_received"])
 
     def test_quantity_tolerances_percent_and_absolute(self):
-        pct = kernel.Tolerances(qty_pct=10.0, qty_abs=None)
+        pct = kernel.Tolerances(qty=Limit(pct=10.0))
         self.assertEqual(line(ordered=20.0, received=10.0, billed=11.0, tolerances=pct).state, "within_tolerance")
         self.assertEqual(line(ordered=20.0, received=10.0, billed=11.01, tolerances=pct).reasons, ["over_received"])
-        absolute = kernel.Tolerances(qty_pct=None, qty_abs=2.0)
+        absolute = kernel.Tolerances(qty=Limit(absolute=2.0))
         self.assertEqual(line(ordered=20.0, received=10.0, billed=12.0, tolerances=absolute).state, "within_tolerance")
         self.assertEqual(line(ordered=20.0, received=10.0, billed=12.5, tolerances=absolute).reasons, ["over_received"])
-        # Both set: exceeding either is an exception.
-        both = kernel.Tolerances(qty_pct=50.0, qty_abs=1.0)
-        self.assertEqual(line(ordered=20.0, received=10.0, billed=11.5, tolerances=both).reasons, ["over_received"])
-        # Blank limits: not checked at all.
+        # Both set: within either passes, so the larger one counts (50 % of 10 received = 5 units).
+        both = kernel.Tolerances(qty=Limit(pct=50.0, absolute=1.0))
+        self.assertEqual(line(ordered=20.0, received=10.0, billed=15.0, tolerances=both).state, "within_tolerance")
+        self.assertEqual(line(ordered=20.0, received=10.0, billed=15.5, tolerances=both).reasons, ["over_received"])
+        small_base = kernel.Tolerances(qty=Limit(pct=10.0, absolute=1.0))  # 10 % of 2 is 0.2: the 1 unit counts
+        self.assertEqual(line(ordered=20.0, received=2.0, billed=3.0, tolerances=small_base).state, "within_tolerance")
+        # No limit: not checked at all.
         self.assertEqual(line(ordered=20.0, received=10.0, billed=30.0, tolerances=UNCHECKED).state, "within_tolerance")
 
+    def test_two_percent_added_to_an_exact_limit_gives_two_percent(self):
+        # Every company starts exact (0 % and 0); a manager who sets 2 % gets 2 %, not 'exact' still.
+        two_pct = kernel.Tolerances(price_above=Limit(pct=2.0, absolute=0.0))
+        self.assertEqual(line(bill_price=101.0, tolerances=two_pct).state, "within_tolerance")
+        self.assertEqual(line(bill_price=102.0, tolerances=two_pct).state, "within_tolerance")
+        self.assertEqual(line(bill_price=102.01, tolerances=two_pct).reasons, ["price_above"])
+        self.assertEqual(line(bill_price=99.0, tolerances=two_pct).reasons, ["price_below"], "below stays exact")
+
     def test_price_tolerances_each_direction(self):
-        tol = kernel.Tolerances(price_above_pct=5.0, price_above_abs=None, price_below_pct=None, price_below_abs=1.0)
+        tol = kernel.Tolerances(price_above=Limit(pct=5.0), price_below=Limit(absolute=1.0))
         self.assertEqual(line(bill_price=105.0, tolerances=tol).state, "within_tolerance")
         self.assertEqual(line(bill_price=105.01, tolerances=tol).reasons, ["price_above"])
         self.assertEqual(line(bill_price=99.0, tolerances=tol).state, "within_tolerance")
@@ -65,7 +77,7 @@ class TestMatchKernel(BaseCase):
         self.assertEqual(line(bill_price=100.004).state, "matched")
 
     def test_every_quantity_between_zero_and_twice_the_order(self):
-        tol = kernel.Tolerances(qty_pct=10.0, qty_abs=None)
+        tol = kernel.Tolerances(qty=Limit(pct=10.0))
         for received in range(0, 11):
             for billed in range(0, 21):
                 result = line(received=float(received), billed=float(billed), tolerances=tol)
@@ -84,8 +96,10 @@ class TestMatchKernel(BaseCase):
         self.assertEqual(result.variances, {"qty": 3.0, "price": 20.0})
 
     def test_total_and_references(self):
-        self.assertEqual(kernel.evaluate_total(1000.50, 1000.0, 1.0), [])
-        self.assertEqual(kernel.evaluate_total(1001.01, 1000.0, 1.0), ["amount"])
+        self.assertEqual(kernel.evaluate_total(1000.50, 1000.0, Limit(absolute=1.0)), [])
+        self.assertEqual(kernel.evaluate_total(1001.01, 1000.0, Limit(absolute=1.0)), ["amount"])
+        self.assertEqual(kernel.evaluate_total(1009.99, 1000.0, Limit(pct=1.0, absolute=1.0)), [], "1 % of 1,000")
+        self.assertEqual(kernel.evaluate_total(1010.01, 1000.0, Limit(pct=1.0, absolute=1.0)), ["amount"])
         self.assertEqual(kernel.evaluate_total(5000.0, 1000.0, None), [])
         self.assertEqual(kernel.normalize_reference(" INV-2026/0042 "), "inv20260042")
         self.assertEqual(kernel.normalize_reference("inv 2026.0042"), kernel.normalize_reference("INV2026-0042"))

@@ -43,17 +43,17 @@ class TestMatchScope(MatchCase):
 
     def test_bill_total_tolerance(self):
         Tolerance = self.env["ispec.match.tolerance"]
-        Tolerance.search([("dimension", "=", "price_above_abs")]).value = 0.5
+        Tolerance.search([("dimension", "=", "price_above")]).absolute = 0.5
         po = self._po(qty=10.0, price=10.0)
         self._receive(po, 10)
         bill = self._bill_from_po(po, 4, price=10.3)  # 41.20 against 40.00 expected: price within 0.50
         line = bill.invoice_line_ids
         self.assertEqual((line.ispec_match_state, line.ispec_expected_subtotal), ("within_tolerance", 40.0))
-        Tolerance.create({"company_id": self.company.id, "dimension": "total_abs", "value": 1.0})
+        Tolerance.create({"company_id": self.company.id, "dimension": "total", "absolute": 1.0})
         bill.action_ispec_match_recheck()
         self.assertEqual((bill.ispec_match_state, line.ispec_match_reasons), ("exception", "amount"))
         self.assertIn("Bill total above expected", bill.ispec_hold_reason)
-        Tolerance.search([("dimension", "=", "total_abs")]).value = 1.2
+        Tolerance.search([("dimension", "=", "total")]).absolute = 1.2
         bill.action_ispec_match_recheck()
         self.assertEqual(bill.ispec_match_state, "matched", "1.20 above is within a 1.20 limit")
 
@@ -91,9 +91,9 @@ class TestMatchScope(MatchCase):
     def test_two_companies_never_see_each_other(self):
         company_2 = self.setup_other_company(name="Second Co")["company"]
         seeded = self.env["ispec.match.tolerance"].search([("company_id", "=", company_2.id)])
-        self.assertEqual(sorted(seeded.mapped("dimension")), ["price_above_abs", "price_below_abs", "qty_abs"],
+        self.assertEqual(sorted(seeded.mapped("dimension")), ["price_above", "price_below", "qty"],
                          "a new company starts strict")
-        seeded.filtered(lambda t: t.dimension == "price_above_abs").value = 5.0
+        seeded.filtered(lambda t: t.dimension == "price_above").absolute = 5.0
         env_2 = self.env(context=dict(self.env.context, allowed_company_ids=[company_2.id]))
         po_2 = env_2["purchase.order"].create({
             "partner_id": self.vendor.id, "company_id": company_2.id,
@@ -120,7 +120,7 @@ class TestMatchScope(MatchCase):
         self.assertEqual(Override.search([]).move_id, bill_1)
         self.assertFalse(Move.search([("id", "=", bill_2.id)]))
         with self.assertRaises(AccessError):
-            seeded.with_user(manager_1).read(["value"])
+            seeded.with_user(manager_1).read(["percent"])
 
     def _bills_list_filter(self, name):
         arch = etree.fromstring(self.env.ref("invoicing_specialist.view_account_invoice_filter_match").arch)

@@ -2,8 +2,10 @@
 
 The caller brings every figure in the PO line's unit of measure and in the bill's currency
 (converted at the bill date), discounts included, and the tolerances that apply (the vendor's,
-else the company's). A tolerance of ``None`` is not checked; ``0`` means the figure must be exact;
-a variance is an exception as soon as it exceeds any limit that is set.
+else the company's), one ``Limit`` per dimension. A dimension without a limit (``None``) is not
+checked. A limit has a percent and an absolute part, and a variance passes when it is within
+either: at most the larger of the two. So 0 % and 0 mean exact, and a 2 % added to an exact
+limit gives 2 %.
 """
 
 from dataclasses import dataclass, field
@@ -29,14 +31,29 @@ DUPLICATE = "duplicate"
 
 
 @dataclass(frozen=True)
+class Limit:
+    """How far a figure may go beyond the PO's: ``pct`` % of the PO figure or ``absolute`` (units for
+    quantities, money for prices and totals), whichever is more. Each part only widens what passes."""
+
+    pct: float = 0.0
+    absolute: float = 0.0
+
+    def allowance(self, base):
+        return max(abs(base) * self.pct / 100.0, self.absolute)
+
+
+EXACT = Limit()
+
+
+@dataclass(frozen=True)
 class Tolerances:
-    qty_pct: float | None = 0.0
-    qty_abs: float | None = 0.0
-    price_above_pct: float | None = 0.0
-    price_above_abs: float | None = 0.0
-    price_below_pct: float | None = 0.0
-    price_below_abs: float | None = 0.0
-    total_abs: float | None = 0.0
+    """The limit of each dimension; ``None``: not checked. A new company starts exact on quantities and
+    prices, and does not check the bill total."""
+
+    qty: Limit | None = EXACT
+    price_above: Limit | None = EXACT
+    price_below: Limit | None = EXACT
+    total: Limit | None = None
 
 
 @dataclass
@@ -46,14 +63,13 @@ class LineResult:
     variances: dict = field(default_factory=dict)
 
 
-def exceeds(variance, base, pct, absolute, precision):
-    """True when a positive ``variance`` exceeds a set limit: ``absolute``, or ``pct`` % of ``base``.
-    Differences smaller than ``precision`` (half a unit of rounding) do not count."""
-    if variance <= precision:
+def exceeds(variance, base, limit, precision):
+    """True when a positive ``variance`` is beyond ``limit`` (a Limit, or None: not checked), the
+    percent part taken of ``base``. Differences smaller than ``precision`` (half a unit of rounding)
+    do not count."""
+    if variance <= precision or limit is None:
         return False
-    if absolute is not None and variance - absolute > precision:
-        return True
-    return pct is not None and variance - abs(base) * pct / 100.0 > precision
+    return variance - limit.allowance(base) > precision
 
 
 def evaluate_line(*, three_way, ordered, received, billed, po_price, bill_price, tolerances,
@@ -65,25 +81,23 @@ def evaluate_line(*, three_way, ordered, received, billed, po_price, bill_price,
     """
     tol = tolerances
     reasons, variances = [], {}
-    limit = received if three_way else ordered
-    qty_variance = billed - limit
+    billable = received if three_way else ordered
+    qty_variance = billed - billable
     if three_way and billed - ordered > qty_precision:
         variances["qty"] = billed - ordered
-        if exceeds(billed - ordered, ordered, tol.qty_pct, tol.qty_abs, qty_precision):
+        if exceeds(billed - ordered, ordered, tol.qty, qty_precision):
             reasons.append(OVER_ORDERED)
     if qty_variance > qty_precision:
         variances.setdefault("qty", qty_variance)
         waiting = three_way and abs(received) <= qty_precision and OVER_ORDERED not in reasons
-        if not waiting and exceeds(qty_variance, limit, tol.qty_pct, tol.qty_abs, qty_precision):
+        if not waiting and exceeds(qty_variance, billable, tol.qty, qty_precision):
             reasons.append(OVER_RECEIVED if three_way else OVER_ORDERED)
     price_variance = bill_price - po_price
     if abs(price_variance) > price_precision:
         variances["price"] = price_variance
-        if price_variance > 0 and exceeds(price_variance, po_price, tol.price_above_pct, tol.price_above_abs,
-                                          price_precision):
+        if price_variance > 0 and exceeds(price_variance, po_price, tol.price_above, price_precision):
             reasons.append(PRICE_ABOVE)
-        if price_variance < 0 and exceeds(-price_variance, po_price, tol.price_below_pct, tol.price_below_abs,
-                                          price_precision):
+        if price_variance < 0 and exceeds(-price_variance, po_price, tol.price_below, price_precision):
             reasons.append(PRICE_BELOW)
     if reasons:
         return LineResult(EXCEPTION, reasons, variances)
@@ -92,12 +106,10 @@ def evaluate_line(*, three_way, ordered, received, billed, po_price, bill_price,
     return LineResult(WITHIN_TOLERANCE if variances else MATCHED, [], variances)
 
 
-def evaluate_total(bill_total, expected_total, total_abs, precision=0.005):
+def evaluate_total(bill_total, expected_total, limit, precision=0.005):
     """The bill total against what the matched lines lead to expect: reason AMOUNT when it is
-    above by more than ``total_abs`` (None: not checked)."""
-    if total_abs is None:
-        return []
-    return [AMOUNT] if bill_total - expected_total - total_abs > precision else []
+    above beyond ``limit`` (a Limit on the expected total; None: not checked)."""
+    return [AMOUNT] if exceeds(bill_total - expected_total, expected_total, limit, precision) else []
 
 
 def most_pressing(states):
