@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -522,17 +523,18 @@ class IspecDispute(models.Model):
         step = 10 ** -digits
         ratio = target / self.move_id.amount_total
         best = {}
-        budget = [2000]  # tax computations at most: the search stays well under a second for usual invoices
+        # A few tax computations usually suffice; on very long invoices whose lines all have large quantities
+        # the search gives up after about 2 seconds and keeps the closest total found so far.
+        started = time.monotonic()
 
         def attempt(quantities, candidate):
-            budget[0] -= 1
             gap = currency.round(target - self._refund_total(lines, quantities, candidate))
             key = (gap < 0, abs(gap))  # never more than the target, and then the closest
             if not best or key < best["key"]:
                 best.update(result=(quantities, candidate), key=key)
             return gap
 
-        def search(quantities, prices):
+        def search(quantities, prices, give_up_at):
             # What one price step adds to each line's total, taxes included.
             slopes = [step * line.price_total / line.price_unit * quantity / line.quantity
                       if line.price_unit and line.quantity else 0.0
@@ -560,11 +562,11 @@ class IspecDispute(models.Model):
             for i in movable[:4]:
                 if (found := settle(prices, i)) is not None:
                     return found
-            pairs = [(i, j) for i in movable[:3] for j in movable[:3] if i != j]
+            pairs = [(i, j) for i in movable[:2] for j in movable[:2] if i != j]
             for distance in range(1, 31):
                 for i, j in pairs:
                     for steps in (distance, -distance):
-                        if budget[0] <= 0:
+                        if time.monotonic() > give_up_at:
                             return None
                         base = shifted(prices, i, steps)
                         if base and (found := settle(base, j)) is not None:
@@ -573,7 +575,7 @@ class IspecDispute(models.Model):
 
         quantities = lines.mapped("quantity")
         prices = [float_round(line.price_unit * ratio, precision_digits=digits) for line in lines]
-        if (found := search(quantities, prices)) is not None:
+        if (found := search(quantities, prices, started + 0.8)) is not None:
             return quantities, found
         largest = max(range(len(lines)), key=lambda i: abs(lines[i].price_subtotal))
         if quantities[largest] != 1:
@@ -582,7 +584,7 @@ class IspecDispute(models.Model):
             prices = list(prices)
             prices[largest] = float_round(
                 lines[largest].price_unit * lines[largest].quantity * ratio, precision_digits=digits)
-            if (found := search(quantities, prices)) is not None:
+            if (found := search(quantities, prices, started + 2.0)) is not None:
                 return quantities, found
         return best["result"]
 
