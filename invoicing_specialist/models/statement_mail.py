@@ -41,6 +41,7 @@ class IspecStatement(models.AbstractModel):
         if template:
             template = template.with_context(
                 lang=lang, statement_date=statement_date, statement_company=company,
+                statement_reference=partner._ispec_statement_payment_reference(data["date_end"]),
             )
             subject = template._render_field("subject", partner.ids)[partner.id]
             body = template._render_field("body_html", partner.ids)[partner.id]

@@ -135,6 +135,8 @@ class TestStatementRunFaults(StatementLedgerCase):
         self.assertEqual(line.message_id.subject, mail.subject)
         self.assertIn("statement of account at 03/31/2025.", mail.body_html)
         self.assertRegex(mail.body_html, r"Best regards,<br\s*/?>\s*Statement Company B")
+        # No reference of its own: the customer quotes the statement's number, never the database id.
+        self.assertIn("Please quote the reference <strong>ST-20250331-%05d</strong>" % customer_b.id, mail.body_html)
 
     # ------------------------------------------------------------------
     # #9.17 THE CRON'S TIME BUDGET
