@@ -210,7 +210,7 @@ class AccountMoveMatch(models.AbstractModel):
         # Both bills of a possible duplicate are flagged at once: the others of the group whose flag
         # changes are checked with these.
         duplicates = self._find_duplicates(bills)
-        others = bills.browse(duplicates) - bills
+        others = bills.browse(list(duplicates)) - bills
         bills |= others.filtered(lambda m: m.ispec_duplicate_of != self._duplicate_names(duplicates[m.id]))
         lines = bills.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         # One batched read of every PO line involved (prefetch), and of the tolerances per company.
