@@ -342,6 +342,12 @@ class TestMatchHardening(MatchCase):
                     there = bool(arch.xpath(f"//div[@name='button_box']/button[@name='{method}']"))
                     self.assertEqual(label in named, there, f"the banner names {label} only when its button is there")
                 self.assertEqual("Purchases" in named, has_purchases)
+                see_overrides = arch.xpath("//span[@name='ispec_see_overrides']")[0]
+                self.assertEqual((see_overrides.xpath("em/text()"), see_overrides.get("invisible")),
+                                 (["Overrides"], "ispec_match_override_count == 0"),
+                                 "the Overrides button is named only when it shows (it hides at 0)")
+                self.assertEqual(arch.xpath("//button[@name='action_ispec_view_match_overrides']")[0].get("invisible"),
+                                 "ispec_match_override_count == 0")
                 table = arch.xpath("//field[@name='ispec_match_line_ids']/list")[0]
                 self.assertIn(table.get("no_open"), ("1", "True"), "a click on a row does not open a journal item")
                 po_column = table.xpath("field[@name='purchase_order_id']")[0]
