@@ -22,7 +22,7 @@ class ResCompany(models.Model):
                                    "email": "billing@northwind.example.com"})
         utility = Partner.create({"name": "Greenfield Utilities", "is_company": True, "ispec_match_allow_no_po": True})
         self.env["ispec.match.tolerance"].create({
-            "company_id": company.id, "partner_id": hardware.id, "dimension": "price_above_pct", "value": 2.0})
+            "company_id": company.id, "partner_id": hardware.id, "dimension": "price_above", "percent": 2.0})
         shelf = Product.create({"name": "Steel Shelf Unit", "type": "consu", "is_storable": True,
                                 "purchase_method": "receive", "standard_price": 80.0})
         servicing = Product.create({"name": "Forklift Servicing (hour)", "type": "service",

@@ -76,8 +76,6 @@ class IspecMatchTolerance(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     summary = fields.Char(string="Passes When", compute="_compute_summary",
                           help="What this row lets through: within either limit, whichever is more.")
-    # Deprecated: what the settings form showed before percent and amount were side by side.
-    value = fields.Char(string="Limit", related="summary")
 
     # One row per dimension for the company (no vendor) and per vendor, also under concurrent saves:
     # a plain UNIQUE would let NULL vendors repeat, hence COALESCE (PostgreSQL 13 has no NULLS NOT DISTINCT).

@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-# A new company starts strict: quantities and prices must be exact; the bill total is not checked.
-STRICT_MATCH_DIMENSIONS = ("qty_abs", "price_above_abs", "price_below_abs")
 
 
 class ResCompany(models.Model):
@@ -102,7 +100,8 @@ class ResCompany(models.Model):
     ispec_match_tolerance_ids = fields.One2many(
         "ispec.match.tolerance", "company_id", string="Matching Tolerances",
         domain=[("partner_id", "=", False)],
-        help="The company's default limits. No limit for a dimension: not checked. 0: must be exact.",
+        help="The company's default limits, one row per dimension with its percent and amount: a line passes "
+        "within either. No row: not checked; 0 % and 0: exact.",
     )
 
     @api.constrains("ispec_statement_day")
@@ -125,11 +124,5 @@ class ResCompany(models.Model):
         self.search([])._ispec_seed_match_tolerances()
 
     def _ispec_seed_match_tolerances(self):
-        """The strict default limits, for the dimensions these companies have no limit for yet."""
-        Tolerance = self.env["ispec.match.tolerance"].sudo()  # sudo: setting up a company is not a user's edit
-        existing = {(t.company_id.id, t.dimension) for t in Tolerance.search(
-            [("company_id", "in", self.ids), ("partner_id", "=", False)])}
-        Tolerance.create([
-            {"company_id": company.id, "dimension": dimension, "value": 0.0}
-            for company in self for dimension in STRICT_MATCH_DIMENSIONS if (company.id, dimension) not in existing
-        ])
+        """A new company starts strict: quantities and prices exact, the bill total not checked."""
+        return self.env["ispec.match.tolerance"]._seed_company_defaults(self)

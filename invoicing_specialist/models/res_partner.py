@@ -62,5 +62,5 @@ class ResPartner(models.Model):
     )
     ispec_match_tolerance_ids = fields.One2many(
         "ispec.match.tolerance", "partner_id", string="Matching Tolerances",
-        help="Limits that replace the company's for this vendor, one dimension at a time.",
+        help="Rows that replace the company's for this vendor, one dimension at a time (percent and amount together).",
     )

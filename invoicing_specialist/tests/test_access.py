@@ -134,7 +134,7 @@ class TestOdooGroupsKeepWorking(WebClientCase):
         cls.draft_bill = cls.init_invoice("in_invoice", partner=cls.vendor, products=cls.product_a)
         # The vendor has its own tolerance and the customer a statement contact, so their tabs have data.
         cls.env["ispec.match.tolerance"].create(
-            {"company_id": cls.company.id, "partner_id": cls.vendor.id, "dimension": "qty_abs", "value": 1.0})
+            {"company_id": cls.company.id, "partner_id": cls.vendor.id, "dimension": "qty", "absolute": 1.0})
         cls.partner_a.ispec_statement_contact_id = cls.env["res.partner"].create(
             {"name": "Accounts Payable", "parent_id": cls.partner_a.id, "email": "ap@example.com"})
 
