@@ -2,7 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
-
 class ResCompany(models.Model):
     _inherit = "res.company"
 
