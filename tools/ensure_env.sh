@@ -31,8 +31,8 @@ apt_install() {
 }
 
 # Build headers for psycopg2 and python-ldap; wkhtmltopdf for real PDF reports;
-# poppler-utils (pdftotext) lets tests read the text of rendered PDFs.
-apt_install libpq-dev libldap2-dev libsasl2-dev wkhtmltopdf poppler-utils
+# poppler-utils (pdftotext) lets tests read the text of rendered PDFs; chromium runs the browser tests.
+apt_install libpq-dev libldap2-dev libsasl2-dev wkhtmltopdf poppler-utils chromium
 
 # PostgreSQL: start the Debian cluster if stopped, install it only where none exists.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

@@ -13,4 +13,5 @@ from . import test_match_override
 from . import test_match_scope
 from . import test_match_hardening
 from . import test_access
+from . import test_access_browser
 from . import test_payment_hold

@@ -24,7 +24,9 @@ export async function isReadOnlyAuditor() {
     return auditor && !billing;
 }
 
-const hideUpload = {
+// Each patch gets its own object: Odoo's patch() binds an object's `super` to the class it patches, so one
+// object shared by two patches would call the other class's methods (the bills list then fails to open).
+const hideUpload = () => ({
     setup() {
         super.setup(...arguments);
         onWillStart(async () => {
@@ -33,9 +35,9 @@ const hideUpload = {
             }
         });
     },
-};
+});
 
-const ignoreDroppedFiles = {
+const ignoreDroppedFiles = () => ({
     setup() {
         super.setup(...arguments);
         this.ispecNoUpload = false;
@@ -53,9 +55,9 @@ const ignoreDroppedFiles = {
             return super.onPaste(ev);
         }
     },
-};
+});
 
-patch(AccountMoveListController.prototype, hideUpload);
-patch(AccountMoveKanbanController.prototype, hideUpload);
-patch(AccountMoveListRenderer.prototype, ignoreDroppedFiles);
-patch(FileUploadKanbanRenderer.prototype, ignoreDroppedFiles);
+patch(AccountMoveListController.prototype, hideUpload());
+patch(AccountMoveKanbanController.prototype, hideUpload());
+patch(AccountMoveListRenderer.prototype, ignoreDroppedFiles());
+patch(FileUploadKanbanRenderer.prototype, ignoreDroppedFiles());
