@@ -14,4 +14,5 @@ from . import test_match_scope
 from . import test_match_hardening
 from . import test_access
 from . import test_access_browser
+from . import test_menus_browser
 from . import test_payment_hold
