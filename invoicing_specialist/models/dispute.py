@@ -5,9 +5,12 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_round
+from odoo.tools import SQL, float_round
 
 OPEN_STATES = ("open", "review")
+# First key of the PostgreSQL advisory lock that lets one transaction at a time open or accept cases on an
+# invoice (the second key is the invoice's id); any constant of this addon's own.
+INVOICE_LOCK_NAMESPACE = 0x15EC0D
 REASON_CATEGORIES = [
     ("price", "Price"),
     ("quantity", "Quantity"),
@@ -233,7 +236,10 @@ class IspecDispute(models.Model):
 
     def _check_open_total(self):
         """The cases open on an invoice (with ``self``, about to open or be accepted) may together
-        dispute at most what is still open on it: otherwise their credit notes credit more than is due."""
+        dispute at most what is still open on it: otherwise their credit notes credit more than is due.
+        Two people opening cases on one invoice at the same moment would each see only their own: the
+        invoice is held for the rest of the transaction, and the second is asked to try again."""
+        self._lock_invoices()
         for move in self.move_id:
             mine = self.filtered(lambda d, move=move: d.move_id == move)
             others = self.search([("move_id", "=", move.id), ("state", "in", OPEN_STATES), ("id", "not in", mine.ids)],
@@ -250,6 +256,15 @@ class IspecDispute(models.Model):
                                     for case, amount in amounts.items()),
                     total=mine[:1]._format(total), move=move.display_name,
                     residual=mine[:1]._format(move.amount_residual)))
+
+    def _lock_invoices(self):
+        for move in self.move_id:
+            locked = self.env.execute_query(SQL(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)", INVOICE_LOCK_NAMESPACE, move.id))[0][0]
+            if not locked:
+                raise UserError(self.env._(
+                    "Someone else is opening or resolving a dispute on %(move)s at this moment. "
+                    "Try again in a moment: the amounts will then include their case.", move=move.display_name))
 
     @api.onchange("reason_id")
     def _onchange_reason_id(self):

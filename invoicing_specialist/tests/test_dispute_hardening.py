@@ -10,7 +10,9 @@ from lxml import etree
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import convert_file, float_round
+from odoo.tools import SQL, convert_file, float_round
+
+from odoo.addons.invoicing_specialist.models.dispute import INVOICE_LOCK_NAMESPACE
 
 from .test_dispute import DisputeCase
 
@@ -88,6 +90,20 @@ class TestDisputeAmounts(DisputeHardeningCase):
         with self.refused(ValidationError, "still open"):
             second.action_open()
         self.assertEqual(len(invoice.ispec_dispute_ids.credit_note_ids), 1, "only one credit note")
+
+    def test_two_people_opening_cases_on_one_invoice_at_once(self):
+        """A second connection is opening a case on the invoice (it holds the invoice): opening another case
+        at that moment is refused in words, not checked against amounts that miss the other case."""
+        invoice = self._invoice([(10, 100.0, self.tax15)])  # 1,150.00
+        dispute = self._dispute(invoice, 920.0)
+        with self.registry.cursor() as other:
+            other.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", INVOICE_LOCK_NAMESPACE, invoice.id))
+            with self.refused(UserError, "Someone else is opening or resolving a dispute on %s" % invoice.name):
+                dispute.with_user(self.specialist).action_open()
+            self.assertEqual(dispute.state, "draft")
+            other.rollback()  # the other transaction ends: the invoice is free again
+        dispute.with_user(self.specialist).action_open()
+        self.assertEqual(dispute.state, "open")
 
     def test_accept_checks_the_open_amount_again(self):
         invoice = self._invoice([(10, 100.0, self.tax15)])  # 1,150.00
