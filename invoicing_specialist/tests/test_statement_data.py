@@ -65,6 +65,18 @@ class StatementLedgerCase(AccountTestInvoicingCommon):
         return move
 
     @classmethod
+    def _ispec_run_customers(cls):
+        """The customers a statement run must tell apart: one settled (zero balance), one without email,
+        one whose mail a test makes fail."""
+        cls.zero = cls.env["res.partner"].create({"name": "Settled Customer", "email": "settled@example.com"})
+        inv = cls._ispec_invoice("out_invoice", "2025-02-01", "2025-02-01", 90.0, partner=cls.zero)
+        cls._ispec_pay(inv, 90.0, "2025-02-10")
+        cls.no_email = cls.env["res.partner"].create({"name": "Paper Customer"})
+        cls._ispec_invoice("out_invoice", "2025-03-01", "2025-03-30", 40.0, partner=cls.no_email)
+        cls.fragile = cls.env["res.partner"].create({"name": "Fragile Customer", "email": "fragile@example.com"})
+        cls._ispec_invoice("out_invoice", "2025-03-01", "2025-03-30", 60.0, partner=cls.fragile)
+
+    @classmethod
     def _ispec_pay(cls, moves, amount, pay_date, currency=None):
         return cls.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=moves.ids

@@ -21,13 +21,7 @@ class TestStatementRun(StatementLedgerCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.zero = cls.env["res.partner"].create({"name": "Settled Customer", "email": "settled@example.com"})
-        inv = cls._ispec_invoice("out_invoice", "2025-02-01", "2025-02-01", 90.0, partner=cls.zero)
-        cls._ispec_pay(inv, 90.0, "2025-02-10")
-        cls.no_email = cls.env["res.partner"].create({"name": "Paper Customer"})
-        cls._ispec_invoice("out_invoice", "2025-03-01", "2025-03-30", 40.0, partner=cls.no_email)
-        cls.fragile = cls.env["res.partner"].create({"name": "Fragile Customer", "email": "fragile@example.com"})
-        cls._ispec_invoice("out_invoice", "2025-03-01", "2025-03-30", 60.0, partner=cls.fragile)
+        cls._ispec_run_customers()
         company_ids = [(6, 0, cls.env.company.ids)]
         cls.specialist = new_test_user(
             cls.env, "stmt_specialist", groups="invoicing_specialist.group_specialist",
