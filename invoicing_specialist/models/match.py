@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL, float_repr, float_round, format_amount
 from odoo.tools.sql import column_exists
 
-from ..tools import match as kernel
+from ..kernels import match as kernel
 
 DIMENSIONS = [
     ("qty", "Quantity billed above received or ordered"),
@@ -191,7 +191,7 @@ class IspecMatchTolerance(models.Model):
         return result
 
 
-class AccountMoveMatch(models.AbstractModel):
+class IspecMatch(models.AbstractModel):
     """The matching of vendor bills against their purchase orders, for many bills at once."""
 
     _name = "ispec.match"

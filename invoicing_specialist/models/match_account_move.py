@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import match as kernel
+from ..kernels import match as kernel
 from .match import BILL_MATCH_STATES
 
 # A change to one of these rechecks the bill (and the other bills of its PO lines and possible duplicates).

@@ -3,7 +3,7 @@ from markupsafe import escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import match as kernel
+from ..kernels import match as kernel
 
 
 class IspecMatchOverride(models.Model):

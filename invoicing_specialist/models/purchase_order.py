@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..tools import match as kernel
+from ..kernels import match as kernel
 from .match import BILL_MATCH_STATES
 
 

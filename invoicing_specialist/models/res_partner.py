@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..tools import statement as statement_kernel
+from ..kernels import statement as statement_kernel
 
 
 class ResPartner(models.Model):

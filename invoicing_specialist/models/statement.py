@@ -5,7 +5,7 @@ from functools import partial
 from odoo import api, fields, models
 from odoo.tools import SQL, float_round, pdf
 
-from ..tools import statement as kernel
+from ..kernels import statement as kernel
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATEMENT_TYPES = [("outstanding", "Outstanding (open items)"), ("activity", "Activity")]

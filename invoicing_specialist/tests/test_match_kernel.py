@@ -1,6 +1,6 @@
 from odoo.tests import BaseCase
 
-from odoo.addons.invoicing_specialist.tools import match as kernel
+from odoo.addons.invoicing_specialist.kernels import match as kernel
 
 Limit = kernel.Limit
 EXACT = kernel.Tolerances()

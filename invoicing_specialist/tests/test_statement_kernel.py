@@ -6,7 +6,7 @@ import xlsxwriter
 
 from odoo.tests import BaseCase
 
-from odoo.addons.invoicing_specialist.tools import statement as kernel
+from odoo.addons.invoicing_specialist.kernels import statement as kernel
 
 
 class TestStatementKernel(BaseCase):
