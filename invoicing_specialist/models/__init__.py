@@ -4,6 +4,8 @@ from . import res_partner
 from . import res_config_settings
 from . import ispec_settings
 from . import statement
+from . import statement_xlsx
+from . import statement_pdf
 from . import statement_mail
 from . import statement_run
 from . import dispute

@@ -1,0 +1,168 @@
+import io
+
+from odoo import api, fields, models
+
+from ..kernels import statement as kernel
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _write_xlsx_table(sheet, row, columns, lines, formats, forward=None):
+    """Write a statement table from column specs ``(header, line key, kind)``; return the next row.
+    ``forward``: an optional (label, amount) row before the lines (balance brought forward)."""
+    for col, (head, _key, _kind) in enumerate(columns):
+        sheet.write(row, col, head, formats["bold"])
+    row += 1
+    if forward:
+        balance_col = next(col for col, (_h, key, _k) in enumerate(columns) if key == "running")
+        sheet.write(row, 1, forward[0])
+        sheet.write_number(row, balance_col, forward[1], formats["money"])
+        row += 1
+    for line in lines:
+        for col, (_head, key, kind) in enumerate(columns):
+            if kind == "date":
+                sheet.write_datetime(row, col, fields.Datetime.to_datetime(line[key]), formats["date"])
+            elif kind == "money":
+                sheet.write_number(row, col, line[key], formats["money"])
+            elif kind == "doc":
+                sheet.write(row, col, formats["doc_labels"].get(line[key], ""))
+            else:
+                sheet.write(row, col, line[key])
+        row += 1
+    return row
+
+
+class IspecStatement(models.AbstractModel):
+    """The statement as an XLSX workbook: a sheet per customer, written from the data phase."""
+
+    _inherit = "ispec.statement"
+
+    @api.model
+    def _render_xlsx(self, partners, data, statements=None):
+        """The statements of ``partners`` as one workbook (a sheet per customer), in each customer's
+        language, date and currency format."""
+        import xlsxwriter  # noqa: PLC0415 - external dependency declared in the manifest
+
+        company = self.env["res.company"].browse(data["company_id"])
+        if statements is None:
+            statements = self._get_statement_data(
+                partners.ids, data["date_end"], data["date_start"], data["statement_type"], company
+            )
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = book.add_format({"bold": True})
+        title_fmt = book.add_format({"bold": True, "font_size": 14})
+        customers = partners.commercial_partner_id
+        sheet_names = kernel.sheet_names(
+            [partner.ref or partner.name for partner in customers], fallback=self.env._("Statement")
+        )
+        for partner, sheet_name in zip(customers, sheet_names, strict=True):
+            statement = statements[partner.id]
+            lang = partner.lang or self.env.lang or "en_US"
+            self_lang = self.with_context(lang=lang)
+            lang_rec = self.env["res.lang"]._get_data(code=lang) or self.env["res.lang"]._get_data(code="en_US")
+            date_fmt = book.add_format({"num_format": _excel_date_format(lang_rec.date_format)})
+            sheet = book.add_worksheet(sheet_name)
+            sheet.set_column(0, 0, 14)
+            sheet.set_column(1, 2, 22)
+            sheet.set_column(3, 9, 15)
+            _t = self_lang.env._
+            row = 0
+            sheet.write(row, 0, company.name, title_fmt)
+            row += 1
+            sheet.write(row, 0, self_lang._statement_title(data["statement_type"]), bold)
+            row += 1
+            sheet.write(row, 0, _t("Customer"))
+            sheet.write(row, 1, partner.name)
+            if partner.ref:
+                sheet.write(row, 2, _t("Customer reference"))
+                sheet.write(row, 3, partner.ref)
+            row += 1
+            sheet.write(row, 0, _t("Statement number"))
+            sheet.write(row, 1, statement["number"])
+            row += 1
+            sheet.write(row, 0, _t("Address"))
+            sheet.write(row, 1, ", ".join(self_lang._address_lines(partner)))
+            row += 1
+            sheet.write(row, 0, _t("Statement date"))
+            sheet.write_datetime(row, 1, fields.Datetime.to_datetime(data["date_end"]), date_fmt)
+            if data["date_start"]:
+                sheet.write(row, 2, _t("From"))
+                sheet.write_datetime(row, 3, fields.Datetime.to_datetime(data["date_start"]), date_fmt)
+            row += 2
+            labels = self_lang._bucket_labels(company, data["date_end"])
+            doc_labels = self_lang._doc_type_labels()
+            # One writer for both tables: (header, line key, kind) per column.
+            activity_columns = [
+                (_t("Date"), "date", "date"), (_t("Number"), "move_name", "text"), (_t("Reference"), "ref", "text"),
+                (_t("Due date"), "date_maturity", "date"), (_t("Amount"), "amount", "money"),
+                (_t("Balance"), "running", "money"), (_t("Type"), "doc_type", "doc"),
+            ]
+            open_item_columns = [
+                (_t("Date"), "date", "date"), (_t("Number"), "move_name", "text"), (_t("Reference"), "ref", "text"),
+                (_t("Due date"), "date_maturity", "date"), (_t("Original"), "original", "money"),
+                (_t("Open"), "open", "money"), (_t("Disputed"), "disputed", "money"),
+                (_t("Balance"), "running", "money"), (_t("Type"), "doc_type", "doc"),
+            ]
+
+            for section in statement["sections"]:
+                currency = section["currency"]
+                money = book.add_format({"num_format": _excel_money_format(currency, lang_rec)})
+                money_bold = book.add_format({"num_format": _excel_money_format(currency, lang_rec), "bold": True})
+                sheet.write(row, 0, _t("Currency"), bold)
+                sheet.write(row, 1, currency.name, bold)
+                row += 1
+                if data["statement_type"] == "activity":
+                    formats = {"bold": bold, "money": money, "date": date_fmt, "doc_labels": doc_labels}
+                    row = _write_xlsx_table(sheet, row, activity_columns, section["activity"], formats,
+                                            forward=(_t("Balance brought forward"), section["balance_forward"]))
+                    sheet.write(row, 1, _t("Closing balance"), bold)
+                    sheet.write_number(row, 5, section["closing_balance"], money_bold)
+                    row += 2
+                else:
+                    formats = {"bold": bold, "money": money, "date": date_fmt, "doc_labels": doc_labels}
+                    row = _write_xlsx_table(sheet, row, open_item_columns, section["lines"], formats) + 1
+                sheet.write(row, 0, _t("Aging"), bold)
+                for col, label in enumerate(labels):
+                    sheet.write(row, col + 1, label, bold)
+                row += 1
+                for col, amount in enumerate(section["buckets"]):
+                    sheet.write_number(row, col + 1, amount, money)
+                row += 2
+                for label, amount in ((_t("Total open"), section["open_total"]),
+                                      (_t("Disputed"), section["disputed"]),
+                                      (_t("Amount due"), section["amount_due"])):
+                    sheet.write(row, 0, label, bold)
+                    sheet.write_number(row, 1, amount, money_bold)
+                    row += 1
+                row += 1
+            bank = self._company_bank(company)
+            sheet.write(row, 0, _t("Payment instructions"), bold)
+            row += 1
+            sheet.write(row, 0, _t("Bank account"))
+            sheet.write(row, 1, bank.display_name if bank else "")
+            row += 1
+            sheet.write(row, 0, _t("Payment reference"))
+            sheet.write(row, 1, statement["payment_reference"])
+        book.close()
+        return output.getvalue()
+
+
+def _excel_date_format(python_format):
+    """A res.lang strftime date format as an Excel number format (e.g. %d/%m/%Y -> dd/mm/yyyy)."""
+    mapping = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy", "%b": "mmm", "%B": "mmmm", "%e": "d", "%a": "ddd",
+               "%A": "dddd", "%j": "", "%H": "", "%M": "", "%S": ""}
+    result = python_format or "%m/%d/%Y"
+    for key, value in mapping.items():
+        result = result.replace(key, value)
+    return result
+
+
+def _excel_money_format(currency, lang):
+    """An Excel number format with the currency's decimals and symbol on its side."""
+    decimals = "0." + "0" * currency.decimal_places if currency.decimal_places else "0"
+    number = "#,##" + decimals
+    symbol = '"%s"' % (currency.symbol or currency.name).replace('"', "")
+    if currency.position == "before":
+        return "%s %s;-%s %s" % (symbol, number, symbol, number)
+    return "%s %s;-%s %s" % (number, symbol, number, symbol)
