@@ -28,6 +28,13 @@ class ResPartner(models.Model):
         commercial = self.commercial_partner_id
         if commercial.ispec_statement_contact_id:
             return commercial.ispec_statement_contact_id
+        return commercial._ispec_invoice_address()
+
+    def _ispec_invoice_address(self):
+        """The invoice contact of this customer (Odoo's ``address_get``), else the customer itself:
+        where statements are addressed and mailed."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
         invoice_id = commercial.address_get(["invoice"]).get("invoice")
         return self.browse(invoice_id) if invoice_id else commercial
 

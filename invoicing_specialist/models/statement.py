@@ -299,17 +299,12 @@ class IspecStatement(models.AbstractModel):
         )
 
     @api.model
-    def _invoice_address(self, partner):
-        invoice_id = partner.address_get(["invoice"]).get("invoice")
-        return self.env["res.partner"].browse(invoice_id) if invoice_id else partner
-
-    @api.model
     def _address_lines(self, partner):
         """The address block of a customer's statement, as lines: the customer, its invoice contact
         when that is someone else, and the postal address of the invoice contact, or of the customer
         when the contact has none (a billing contact kept for its email alone)."""
         customer = partner.commercial_partner_id
-        contact = self._invoice_address(customer)
+        contact = customer._ispec_invoice_address()
         lines = [customer.name]
         if contact != customer and contact.name and contact.name != customer.name:
             lines.append(contact.name)
