@@ -21,9 +21,11 @@ env:
 bench:
 	@bash tools/bench.sh
 
+## Lint: ruff, pylint-odoo with OCA's full check set (.pylintrc), OCA's pre-commit hooks for Odoo
+## (oca-checks-odoo-module, oca-checks-po), XML well-formed, the addon's README.rst generated from readme/
+## (`bash tools/lint.sh --fix-readme` regenerates it). Fails on any finding.
 lint:
-	@$(VENV)/bin/ruff check invoicing_specialist tools bench
-	@$(VENV)/bin/pylint --rcfile=.pylintrc-mandatory invoicing_specialist
+	@bash tools/lint.sh
 
 clean:
 	rm -rf .build

@@ -54,6 +54,4 @@
     ],
     "uninstall_hook": "uninstall_hook",
     "assets": {"web.assets_backend": ["invoicing_specialist/static/src/**/*"]},
-    "installable": True,
-    "application": False,
 }

@@ -14,23 +14,9 @@ rm -f "$LOGS"/*.log  # Odoo appends to its log file: start each run clean.
 failed=()
 step() { printf '\n=== %s\n' "$*"; }
 
-step "lint: ruff, pylint-odoo mandatory checks, XML well-formed"
+step "lint: ruff, pylint-odoo (OCA's full check set), oca-checks-odoo-module, oca-checks-po, XML, README"
 cd "$ROOT"
-"$VENV/bin/ruff" check invoicing_specialist tools bench || failed+=("ruff")
-"$VENV/bin/pylint" --rcfile=.pylintrc-mandatory invoicing_specialist || failed+=("pylint-odoo")
-"$VENV/bin/python" - <<'PY' || failed+=("xml")
-import pathlib, sys
-from lxml import etree
-bad = 0
-for path in sorted(pathlib.Path("invoicing_specialist").rglob("*.xml")):
-    try:
-        etree.parse(str(path))
-    except etree.XMLSyntaxError as error:
-        bad += 1
-        print(f"{path}: {error}")
-print(f"xml: {'%d malformed file(s)' % bad if bad else 'all files well-formed'}")
-sys.exit(1 if bad else 0)
-PY
+bash "$ROOT/tools/lint.sh" || failed+=("lint (see the lint step's last lines)")
 
 step "wheel: build odoo-addon-invoicing_specialist with whool, check what it holds"
 if bash "$ROOT/tools/build_wheel.sh"; then
