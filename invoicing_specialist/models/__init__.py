@@ -8,7 +8,9 @@ from . import statement_xlsx
 from . import statement_pdf
 from . import statement_mail
 from . import statement_run
+from . import dispute_reason
 from . import dispute
+from . import dispute_accounting
 from . import dispute_account_move
 from . import match
 from . import match_account_move
