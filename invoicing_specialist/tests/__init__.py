@@ -5,6 +5,7 @@ from . import test_statement_output
 from . import test_statement_run
 from . import test_statement_hardening
 from . import test_statement_run_faults
+from . import test_statement_i18n
 from . import test_dispute
 from . import test_dispute_hardening
 from . import test_match_kernel
