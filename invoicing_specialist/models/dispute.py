@@ -194,38 +194,6 @@ class IspecDispute(models.Model):
                     amount=dispute._format(dispute.amount_original), move=move.display_name,
                     residual=dispute._format(move.amount_residual)))
 
-    def _check_open_total(self):
-        """The cases open on an invoice (with ``self``, about to open or be accepted) may together
-        dispute at most what is still open on it: otherwise their credit notes credit more than is due.
-        Two people opening cases on one invoice at the same moment would each see only their own: the
-        invoice is held for the rest of the transaction, and the second is asked to try again."""
-        self._lock_invoices()
-        for move in self.move_id:
-            mine = self.filtered(lambda d, move=move: d.move_id == move)
-            others = self.search([("move_id", "=", move.id), ("state", "in", OPEN_STATES), ("id", "not in", mine.ids)],
-                                 order="id")
-            cases = others | mine
-            amounts = {case: case.amount_current if case.state in OPEN_STATES else case.amount_original
-                       for case in cases}
-            total = sum(amounts.values())
-            if move.currency_id.compare_amounts(total, move.amount_residual) > 0:
-                raise ValidationError(self.env._(
-                    "%(cases)s together dispute %(total)s on %(move)s, more than the %(residual)s still open on it. "
-                    "Lower the amount of a case or cancel one of them.",
-                    cases=", ".join(f"{case.display_name} ({case._format(amount)})"
-                                    for case, amount in amounts.items()),
-                    total=mine[:1]._format(total), move=move.display_name,
-                    residual=mine[:1]._format(move.amount_residual)))
-
-    def _lock_invoices(self):
-        for move in self.move_id:
-            locked = self.env.execute_query(SQL(
-                "SELECT pg_try_advisory_xact_lock(%s, %s)", INVOICE_LOCK_NAMESPACE, move.id))[0][0]
-            if not locked:
-                raise UserError(self.env._(
-                    "Someone else is opening or resolving a dispute on %(move)s at this moment. "
-                    "Try again in a moment: the amounts will then include their case.", move=move.display_name))
-
     @api.onchange("reason_id")
     def _onchange_reason_id(self):
         if self.reason_id:
@@ -395,6 +363,38 @@ class IspecDispute(models.Model):
                     "Ask an Invoicing Specialist manager.",
                     name=dispute.name, amount=dispute.company_currency_id.format(dispute.amount_current_company),
                     limit=dispute.company_currency_id.format(limit)))
+
+    def _check_open_total(self):
+        """The cases open on an invoice (with ``self``, about to open or be accepted) may together
+        dispute at most what is still open on it: otherwise their credit notes credit more than is due.
+        Two people opening cases on one invoice at the same moment would each see only their own: the
+        invoice is held for the rest of the transaction, and the second is asked to try again."""
+        self._lock_invoices()
+        for move in self.move_id:
+            mine = self.filtered(lambda d, move=move: d.move_id == move)
+            others = self.search([("move_id", "=", move.id), ("state", "in", OPEN_STATES), ("id", "not in", mine.ids)],
+                                 order="id")
+            cases = others | mine
+            amounts = {case: case.amount_current if case.state in OPEN_STATES else case.amount_original
+                       for case in cases}
+            total = sum(amounts.values())
+            if move.currency_id.compare_amounts(total, move.amount_residual) > 0:
+                raise ValidationError(self.env._(
+                    "%(cases)s together dispute %(total)s on %(move)s, more than the %(residual)s still open on it. "
+                    "Lower the amount of a case or cancel one of them.",
+                    cases=", ".join(f"{case.display_name} ({case._format(amount)})"
+                                    for case, amount in amounts.items()),
+                    total=mine[:1]._format(total), move=move.display_name,
+                    residual=mine[:1]._format(move.amount_residual)))
+
+    def _lock_invoices(self):
+        for move in self.move_id:
+            locked = self.env.execute_query(SQL(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)", INVOICE_LOCK_NAMESPACE, move.id))[0][0]
+            if not locked:
+                raise UserError(self.env._(
+                    "Someone else is opening or resolving a dispute on %(move)s at this moment. "
+                    "Try again in a moment: the amounts will then include their case.", move=move.display_name))
 
     def _close_activities(self):
         self.activity_ids.action_feedback(feedback=self.env._("Dispute resolved or cancelled."))

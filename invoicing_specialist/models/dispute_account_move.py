@@ -35,26 +35,6 @@ class AccountMove(models.Model):
         for move in self:
             move.ispec_in_dispute = any(d.state in ("open", "review") for d in move.ispec_dispute_ids)
 
-    def _ispec_apply_dispute_effects(self):
-        """Bring follow-up flags and payment blocks in line with the open cases of these invoices.
-
-        Customer invoices: while a case is open their receivable lines leave follow-up; the value each
-        line had before is kept and restored exactly when the last case ends. Vendor bills: the
-        payment is held through the shared payment-hold mechanism.
-        """
-        self.env["ispec.dispute"].flush_model(["state", "move_id"])
-        self.invalidate_recordset(["ispec_in_dispute"])
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
-        receivable = invoices.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
-        in_dispute = receivable.filtered(lambda line: line.move_id.ispec_in_dispute)
-        to_flag = in_dispute.filtered(lambda line: not line.ispec_followup_by_dispute)
-        for saved, lines in to_flag.grouped("no_followup").items():
-            lines.write({"ispec_followup_saved": saved, "ispec_followup_by_dispute": True, "no_followup": True})
-        to_restore = (receivable - in_dispute).filtered("ispec_followup_by_dispute")
-        for saved, lines in to_restore.grouped("ispec_followup_saved").items():
-            lines.write({"no_followup": saved, "ispec_followup_by_dispute": False})
-        self.filtered(lambda m: m.move_type == "in_invoice")._ispec_sync_payment_block()
-
     def action_ispec_open_dispute(self):
         self.ensure_one()
         return {
@@ -78,6 +58,26 @@ class AccountMove(models.Model):
             "domain": [("move_id", "=", self.id)],
             "context": {"default_move_id": self.id},
         }
+
+    def _ispec_apply_dispute_effects(self):
+        """Bring follow-up flags and payment blocks in line with the open cases of these invoices.
+
+        Customer invoices: while a case is open their receivable lines leave follow-up; the value each
+        line had before is kept and restored exactly when the last case ends. Vendor bills: the
+        payment is held through the shared payment-hold mechanism.
+        """
+        self.env["ispec.dispute"].flush_model(["state", "move_id"])
+        self.invalidate_recordset(["ispec_in_dispute"])
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        receivable = invoices.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        in_dispute = receivable.filtered(lambda line: line.move_id.ispec_in_dispute)
+        to_flag = in_dispute.filtered(lambda line: not line.ispec_followup_by_dispute)
+        for saved, lines in to_flag.grouped("no_followup").items():
+            lines.write({"ispec_followup_saved": saved, "ispec_followup_by_dispute": True, "no_followup": True})
+        to_restore = (receivable - in_dispute).filtered("ispec_followup_by_dispute")
+        for saved, lines in to_restore.grouped("ispec_followup_saved").items():
+            lines.write({"no_followup": saved, "ispec_followup_by_dispute": False})
+        self.filtered(lambda m: m.move_type == "in_invoice")._ispec_sync_payment_block()
 
     def _ispec_open_dispute_amounts(self, date=None):
         """Return {move_id: amount} disputed on the moves of ``self`` (now, or on ``date``), in each

@@ -112,13 +112,6 @@ class IspecSettings(models.TransientModel):
         res.update(values)
         return res
 
-    def _check_company_allowed(self):
-        for wizard in self:
-            if wizard.company_id not in self.env.companies:
-                raise AccessError(self.env._(
-                    "You cannot change the Invoicing Control settings of %(company)s: you do not work in that "
-                    "company. Switch to it first.", company=wizard.company_id.display_name))
-
     @api.model_create_multi
     def create(self, vals_list):
         wizards = super().create(vals_list)
@@ -145,3 +138,10 @@ class IspecSettings(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _check_company_allowed(self):
+        for wizard in self:
+            if wizard.company_id not in self.env.companies:
+                raise AccessError(self.env._(
+                    "You cannot change the Invoicing Control settings of %(company)s: you do not work in that "
+                    "company. Switch to it first.", company=wizard.company_id.display_name))

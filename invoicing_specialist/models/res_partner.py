@@ -21,6 +21,27 @@ class ResPartner(models.Model):
         help="Who receives the statements; without one, the invoice address, then the company itself.",
     )
 
+    # --- BILL MATCHING ---
+    ispec_match_allow_no_po = fields.Boolean(
+        string="Bills Without PO Allowed",
+        help="This vendor's bill lines without a purchase order are not checked (utilities, rent).",
+    )
+    ispec_match_tolerance_ids = fields.One2many(
+        "ispec.match.tolerance", "partner_id", string="Matching Tolerances",
+        help="Rows that replace the company's for this vendor, one dimension at a time (percent and amount together).",
+    )
+
+    def action_ispec_statement(self):
+        """Open the statement wizard for the selected customers."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Customer Statement"),
+            "res_model": "ispec.statement.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
     def _ispec_statement_recipient(self):
         """The contact who receives this customer's statements: the statement contact, else the
         invoice address, else the commercial partner."""
@@ -50,24 +71,3 @@ class ResPartner(models.Model):
         commercial = self.commercial_partner_id
         date_end = fields.Date.to_date(date_end) or fields.Date.context_today(self)
         return commercial.ref or statement_kernel.statement_number(commercial.id, date_end)
-
-    def action_ispec_statement(self):
-        """Open the statement wizard for the selected customers."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Customer Statement"),
-            "res_model": "ispec.statement.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_partner_ids": self.commercial_partner_id.ids},
-        }
-
-    # --- BILL MATCHING ---
-    ispec_match_allow_no_po = fields.Boolean(
-        string="Bills Without PO Allowed",
-        help="This vendor's bill lines without a purchase order are not checked (utilities, rent).",
-    )
-    ispec_match_tolerance_ids = fields.One2many(
-        "ispec.match.tolerance", "partner_id", string="Matching Tolerances",
-        help="Rows that replace the company's for this vendor, one dimension at a time (percent and amount together).",
-    )

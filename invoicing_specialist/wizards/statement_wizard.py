@@ -33,40 +33,6 @@ class IspecStatementWizard(models.TransientModel):
             values["partner_ids"] = [(6, 0, partners.commercial_partner_id.ids)]
         return values
 
-    def _check_input(self):
-        self.ensure_one()
-        if not self.partner_ids:
-            raise UserError(self.env._("Select at least one customer to produce a statement for."))
-        if self.statement_type == "activity":
-            if not self.date_start:
-                raise UserError(self.env._("Enter the first day of the activity period."))
-            if self.date_end < self.date_start:
-                raise UserError(self.env._(
-                    "The statement date %(end)s is before the start of the period %(start)s: "
-                    "choose an end date on or after the start date.",
-                    end=self.date_end, start=self.date_start,
-                ))
-
-    def _check_company_items(self):
-        """Refuse customers who have nothing in the chosen company: their statement would be empty
-        (and carry that company's name)."""
-        self.ensure_one()
-        partners = self.partner_ids.commercial_partner_id
-        with_items = self.env["ispec.statement.run"]._partners_with_items(self.company_id, self.date_end, partners)
-        empty = partners - with_items
-        if empty:
-            raise UserError(self.env._(
-                "These customers have no receivable items in %(company)s up to %(date)s: %(names)s. "
-                "Choose the company of their invoices, or leave them out.",
-                company=self.company_id.name, date=self.date_end, names=", ".join(empty.mapped("display_name")),
-            ))
-
-    def _data(self):
-        return self.env["ispec.statement"]._report_data(
-            self.statement_type, self.date_end,
-            self.date_start if self.statement_type == "activity" else False, self.company_id,
-        )
-
     def action_preview(self):
         """Show the statements in the browser (HTML), nothing sent or stored.
 
@@ -125,3 +91,37 @@ class IspecStatementWizard(models.TransientModel):
             "url": "/web/content/%s?download=true" % attachment.id,
             "target": "self",
         }
+
+    def _check_input(self):
+        self.ensure_one()
+        if not self.partner_ids:
+            raise UserError(self.env._("Select at least one customer to produce a statement for."))
+        if self.statement_type == "activity":
+            if not self.date_start:
+                raise UserError(self.env._("Enter the first day of the activity period."))
+            if self.date_end < self.date_start:
+                raise UserError(self.env._(
+                    "The statement date %(end)s is before the start of the period %(start)s: "
+                    "choose an end date on or after the start date.",
+                    end=self.date_end, start=self.date_start,
+                ))
+
+    def _check_company_items(self):
+        """Refuse customers who have nothing in the chosen company: their statement would be empty
+        (and carry that company's name)."""
+        self.ensure_one()
+        partners = self.partner_ids.commercial_partner_id
+        with_items = self.env["ispec.statement.run"]._partners_with_items(self.company_id, self.date_end, partners)
+        empty = partners - with_items
+        if empty:
+            raise UserError(self.env._(
+                "These customers have no receivable items in %(company)s up to %(date)s: %(names)s. "
+                "Choose the company of their invoices, or leave them out.",
+                company=self.company_id.name, date=self.date_end, names=", ".join(empty.mapped("display_name")),
+            ))
+
+    def _data(self):
+        return self.env["ispec.statement"]._report_data(
+            self.statement_type, self.date_end,
+            self.date_start if self.statement_type == "activity" else False, self.company_id,
+        )
