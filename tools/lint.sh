@@ -133,9 +133,9 @@ shopt -s nullglob
 po_files=("$ADDON"/i18n/*.po "$ADDON"/i18n/*.pot)
 shopt -u nullglob
 if [ ${#po_files[@]} -gt 0 ]; then
-    # po-pretty-format is off as in OCA's own configuration: it wants polib's line wrapping, which is not the
-    # layout of the files Odoo exports (the .pot template is Odoo's export, the .po files are merged from it).
-    "$VENV/bin/oca-checks-po" --disable=po-pretty-format "${po_files[@]}" || failed+=("oca-checks-po")
+    # All checks, po-pretty-format included (OCA's template turns it off): Odoo's own export passes it, and
+    # `oca-checks-po --fix` sorts, wraps and empties a msgstr that only repeats its msgid.
+    "$VENV/bin/oca-checks-po" "${po_files[@]}" || failed+=("oca-checks-po")
 else
     echo "no translation files"
 fi
