@@ -10,6 +10,13 @@ cd "$ROOT"
 ADDON=invoicing_specialist
 failed=()
 
+for tool in ruff pylint oca-checks-odoo-module oca-checks-po; do
+    if [ ! -x "$VENV/bin/$tool" ]; then
+        echo "lint: $tool is not installed in $VENV: run 'make env' (it comes from requirements.txt)." >&2
+        exit 2
+    fi
+done
+
 if [ "${1:-}" = "--fix-readme" ]; then
     README_WRITE=1
 else
