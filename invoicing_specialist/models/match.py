@@ -27,14 +27,24 @@ LEGACY_DIMENSIONS = {
     "total_abs": ("total", "absolute"),
 }
 
-# A bill's overall match state; a purchase order shows the most pressing of its bills' (all but the last).
-BILL_MATCH_STATES = [
+# Every match state with its label, for bill lines and bills alike. A line is checked into one of the
+# kernel's states or is not checked (no PO to compare with); a bill takes the most pressing of its lines'
+# states (within tolerance counts as matched) or is not applicable (no line checked); a purchase order
+# shows the most pressing of its bills'.
+NOT_CHECKED = "not_checked"
+NOT_APPLICABLE = "not_applicable"
+MATCH_STATES = [
     (kernel.MATCHED, "Matched"),
+    (kernel.WITHIN_TOLERANCE, "Within Tolerance"),
     (kernel.WAITING, "Waiting for Receipt"),
     (kernel.EXCEPTION, "Match Exception"),
     (kernel.OVERRIDDEN, "Overridden"),
-    ("not_applicable", "Not Applicable"),
+    (NOT_CHECKED, "Not Checked"),
+    (NOT_APPLICABLE, "Not Applicable"),
 ]
+LINE_MATCH_STATES = [state for state in MATCH_STATES if state[0] != NOT_APPLICABLE]
+BILL_MATCH_STATES = [state for state in MATCH_STATES if state[0] in (*kernel.STATE_PRIORITY, NOT_APPLICABLE)]
+ORDER_MATCH_STATES = [state for state in MATCH_STATES if state[0] in kernel.STATE_PRIORITY]
 
 # The dimensions whose absolute limit is money (in the company's currency), not a quantity.
 AMOUNT_DIMENSIONS = ("price_above", "price_below", "total")
@@ -429,7 +439,7 @@ class IspecMatch(models.AbstractModel):
             # A credit note without PO (a rebate, a price correction) brings money back: nothing to check.
             allowed = bill.company_id.ispec_match_allow_no_po or bill.commercial_partner_id.ispec_match_allow_no_po
             if allowed or not line.product_id or bill.move_type == "in_refund":
-                return {"ispec_match_state": "not_checked", "ispec_match_reasons": False}
+                return {"ispec_match_state": NOT_CHECKED, "ispec_match_reasons": False}
             return {"ispec_match_state": kernel.EXCEPTION, "ispec_match_reasons": kernel.NO_PO}
         po_uom, bill_uom = po_line.product_uom_id, line.product_uom_id
         if bill_uom and po_uom and not bill_uom._has_common_reference(po_uom):
@@ -465,7 +475,7 @@ class IspecMatch(models.AbstractModel):
 
     def _bill_state(self, line_states):
         """The bill's state from its product lines' states."""
-        return kernel.most_pressing(line_states) or "not_applicable"
+        return kernel.most_pressing(line_states) or NOT_APPLICABLE
 
     @api.model
     def _cron_recheck_open_bills(self, batch_size=200):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..kernels import match as kernel
-from .match import BILL_MATCH_STATES
+from .match import BILL_MATCH_STATES, LINE_MATCH_STATES
 
 # A change to one of these rechecks the bill (and the other bills of its PO lines and possible duplicates).
 RECHECK_FIELDS = {"invoice_line_ids", "line_ids", "invoice_date", "currency_id", "partner_id", "ref"}
@@ -169,14 +169,7 @@ class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
     ispec_match_state = fields.Selection(
-        [
-            ("matched", "Matched"),
-            ("within_tolerance", "Within Tolerance"),
-            ("waiting", "Waiting for Receipt"),
-            ("exception", "Exception"),
-            ("overridden", "Overridden"),
-            ("not_checked", "Not Checked"),
-        ],
+        LINE_MATCH_STATES,
         string="Match", readonly=True, copy=False,
     )
     ispec_match_reasons = fields.Char(string="Match Reasons", readonly=True, copy=False,

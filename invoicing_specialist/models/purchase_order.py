@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..kernels import match as kernel
-from .match import BILL_MATCH_STATES
+from .match import ORDER_MATCH_STATES
 
 
 class PurchaseOrder(models.Model):
@@ -9,7 +9,7 @@ class PurchaseOrder(models.Model):
 
     # --- BILL MATCHING ---
     ispec_bill_match_state = fields.Selection(
-        [state for state in BILL_MATCH_STATES if state[0] in kernel.STATE_PRIORITY],
+        ORDER_MATCH_STATES,
         string="Bills Match", compute="_compute_ispec_bill_match_state",
         help="The most pressing match state among this order's vendor bills.",
     )
