@@ -1,6 +1,7 @@
 from . import account_move
 from . import res_company
 from . import res_partner
+from . import res_users
 from . import res_config_settings
 from . import ispec_settings
 from . import statement

@@ -353,7 +353,7 @@ class IspecDispute(models.Model):
         self.write({"state": state})
 
     def _check_resolution_rights(self):
-        if self.env.user.has_group("invoicing_specialist.group_manager"):
+        if self.env.user._is_ispec_manager():
             return
         for dispute in self:
             limit = dispute.company_id.ispec_dispute_approval_amount

@@ -23,7 +23,7 @@ class IspecDispute(models.Model):
     def action_write_off(self):
         """Write the open remainder of the invoice off, when it is under the company's threshold."""
         self.ensure_one()
-        if not self.env.user.has_group("invoicing_specialist.group_manager"):
+        if not self.env.user._is_ispec_manager():
             raise AccessError(self.env._("Only an Invoicing Specialist manager may write off %(name)s.",
                                          name=self.name))
         if self.state not in OPEN_STATES + ("accepted",):

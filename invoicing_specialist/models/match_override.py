@@ -93,5 +93,5 @@ class IspecMatchOverride(models.Model):
 
     @api.model
     def _check_may_override(self):
-        if not self.env.user.has_group("invoicing_specialist.group_manager"):
+        if not self.env.user._is_ispec_manager():
             raise UserError(self.env._("Only an Invoicing Specialist manager can override a match exception."))
