@@ -99,16 +99,18 @@ class AccountMove(models.Model):
         reasons = self._ispec_payment_hold_reasons() if reasons is None else reasons
         held = self.filtered(lambda m: reasons.get(m.id))
         if held:
-            lines = [
-                "- %s: %s" % (move.display_name, "; ".join(reasons[move.id])) for move in held
-            ]
             raise UserError(
                 self.env._(
                     "These documents cannot be paid while Invoicing Control holds them:\n%(lines)s\n"
                     "Resolve or override the causes first.",
-                    lines="\n".join(lines),
+                    lines=held._ispec_reason_lines(reasons),
                 )
             )
+
+    def _ispec_reason_lines(self, reasons):
+        """One line per document of ``self``, "- name: reason; reason", from {move_id: [reason, ...]}:
+        how a refusal (payment held, posting refused) names each document and why."""
+        return "\n".join("- %s: %s" % (move.display_name, "; ".join(reasons[move.id])) for move in self)
 
     def _ispec_release_all_payment_holds(self):
         """Uninstall: release every block this addon set, and no block a person set by hand."""

@@ -90,7 +90,7 @@ class AccountMove(models.Model):
             raise UserError(self.env._(
                 "These bills do not match their purchase orders and cannot be posted:\n%(lines)s\n"
                 "Correct the bill, wait for the receipt, or ask a manager to change the tolerances.",
-                lines="\n".join("- %s: %s" % (m.display_name, "; ".join(reasons[m.id])) for m in refused)))
+                lines=refused._ispec_reason_lines(reasons)))
         posted = super()._post(soft=soft)
         posted._ispec_match_recheck()
         return posted
