@@ -98,3 +98,9 @@ class AccountMoveLine(models.Model):
     # exactly when the last case ends (so a flag a person set by hand stays).
     ispec_followup_saved = fields.Boolean(copy=False, readonly=True)
     ispec_followup_by_dispute = fields.Boolean(copy=False, readonly=True)
+
+    def _ispec_open_term_lines(self):
+        """The receivable and payable lines among these that are not fully reconciled: what a dispute's
+        credit note or write-off settles on its invoice."""
+        return self.filtered(
+            lambda line: line.account_type in ("asset_receivable", "liability_payable") and not line.reconciled)

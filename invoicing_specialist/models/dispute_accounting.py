@@ -214,16 +214,14 @@ class IspecDispute(models.Model):
         return credit_note
 
     def _reconcile_with_invoice(self, counterpart):
-        lines = (self.move_id.line_ids | counterpart.line_ids).filtered(
-            lambda line: line.account_type in ("asset_receivable", "liability_payable") and not line.reconciled)
+        lines = (self.move_id.line_ids | counterpart.line_ids)._ispec_open_term_lines()
         for _account, account_lines in lines.grouped("account_id").items():
             if len(account_lines.move_id) > 1:
                 account_lines.reconcile()
 
     def _create_write_off(self, residual):
         move, company = self.move_id, self.company_id
-        term_lines = move.line_ids.filtered(
-            lambda line: line.account_type in ("asset_receivable", "liability_payable") and not line.reconciled)
+        term_lines = move.line_ids._ispec_open_term_lines()
         balance = sum(term_lines.mapped("amount_residual"))
         amount_currency = sum(term_lines.mapped("amount_residual_currency"))
         journal = company.ispec_dispute_writeoff_journal_id
