@@ -162,11 +162,24 @@ class IspecStatement(models.AbstractModel):
         return result
 
     @api.model
+    def _receivable_items_condition(self, company, date_end, partner_ids=None):
+        """The SQL condition on ``account_move_line l`` (joined with ``account_account a`` and its
+        ``res_partner p``) of the items a statement is made of: posted receivable items of ``company``
+        and its branches dated up to ``date_end``, of the customers ``partner_ids`` (commercial partner
+        ids) when given. The statements' query and the runs' choice of customers share it."""
+        company_ids = self.env["res.company"].search([("id", "child_of", company.id)]).ids
+        condition = SQL(
+            "l.company_id = ANY(%s) AND l.parent_state = 'posted' AND a.account_type = 'asset_receivable' "
+            "AND l.date <= %s", company_ids, date_end)
+        if partner_ids is not None:
+            condition = SQL("%s AND p.commercial_partner_id = ANY(%s)", condition, list(partner_ids))
+        return condition
+
+    @api.model
     def _fetch_statement_rows(self, partner_ids, company, date_end, date_start=None):
         """One query for all customers: open items as of ``date_end`` (kind 'open'), the balance of
         all receivable items up to it ('total') and, with ``date_start``, the balance brought
         forward ('forward') and the period's moves ('move'), per customer and currency."""
-        company_ids = self.env["res.company"].search([("id", "child_of", company.id)]).ids
         lines = SQL(
             """
             SELECT l.id, p.commercial_partner_id AS partner_id, l.move_id, l.currency_id, l.date,
@@ -181,13 +194,9 @@ class IspecStatement(models.AbstractModel):
               JOIN account_account a ON a.id = l.account_id
               JOIN account_move m ON m.id = l.move_id
               JOIN res_partner p ON p.id = l.partner_id
-             WHERE l.company_id = ANY(%(company_ids)s)
-               AND l.parent_state = 'posted'
-               AND a.account_type = 'asset_receivable'
-               AND p.commercial_partner_id = ANY(%(partner_ids)s)
-               AND l.date <= %(date_end)s
+             WHERE %(receivable)s
             """,
-            company_ids=company_ids, partner_ids=list(partner_ids), date_end=date_end,
+            receivable=self._receivable_items_condition(company, date_end, partner_ids),
         )
         # Open amount as of the date: the partials whose both items are dated on or before it.
         # Only items not fully reconciled now, or reconciled by a partial dated after it, can be open.

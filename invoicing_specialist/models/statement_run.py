@@ -239,9 +239,8 @@ class IspecStatementRun(models.Model):
     def _partners_with_items(self, company, date, partners=None):
         """Customers (commercial partners) with posted receivable items in ``company`` (and its
         branches) up to ``date``, among ``partners`` when given (one query)."""
-        company_ids = self.env["res.company"].search([("id", "child_of", company.id)]).ids
-        among = SQL("AND p.commercial_partner_id = ANY(%s)", partners.commercial_partner_id.ids) \
-            if partners is not None else SQL()
+        condition = self.env["ispec.statement"]._receivable_items_condition(
+            company, date, partners.commercial_partner_id.ids if partners is not None else None)
         self.env.flush_all()
         rows = self.env.execute_query(SQL(
             """
@@ -249,10 +248,9 @@ class IspecStatementRun(models.Model):
               FROM account_move_line l
               JOIN account_account a ON a.id = l.account_id
               JOIN res_partner p ON p.id = l.partner_id
-             WHERE l.company_id = ANY(%s) AND l.parent_state = 'posted'
-               AND a.account_type = 'asset_receivable' AND l.date <= %s %s
+             WHERE %s
             """,
-            company_ids, date, among,
+            condition,
         ))
         return self.env["res.partner"].browse([row[0] for row in rows])
 
