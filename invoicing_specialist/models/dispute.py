@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from .cron_batch import commit_in_batches, search_batches
+
 OPEN_STATES = ("open", "review")
 # First key of the PostgreSQL advisory lock that lets one transaction at a time open or accept cases on an
 # invoice (the second key is the invoice's id); any constant of this addon's own.
@@ -442,11 +444,9 @@ class IspecDispute(models.Model):
         once every case is flagged, so an owner gets one digest per day whatever the batching; a case that
         falls overdue after its owner's digest of the day waits for the next day's."""
         today = fields.Date.context_today(self)
-        cron = self.env["ir.cron"]
         domain = [("state", "in", OPEN_STATES), ("is_overdue", "=", False), ("deadline", "<", today)]
-        remaining = self.search_count(domain)
-        while remaining:
-            batch = self.search(domain, limit=batch_size, order="id")
+
+        def flag(batch):
             batch.write({"is_overdue": True, "overdue_digest_pending": True})
             for dispute in batch:
                 manager = dispute.company_id.ispec_dispute_manager_id or dispute.reason_id.owner_id
@@ -454,21 +454,29 @@ class IspecDispute(models.Model):
                     dispute.activity_schedule(
                         "mail.mail_activity_data_todo", user_id=manager.id, date_deadline=today,
                         summary=self.env._("Overdue dispute %(name)s", name=dispute.name))
-            remaining = self.search_count(domain)
-            if cron._commit_progress(len(batch), remaining=remaining) <= 0:
-                return True  # out of time: the next run flags the rest, then sends the digests
+
+        next_batch, remaining = search_batches(self, domain, batch_size)
+        _time_left, done = commit_in_batches(self.env, next_batch, flag, remaining)
+        if not done:
+            return True  # out of time: the next run flags the rest, then sends the digests
         pending = [("overdue_digest_pending", "=", True)]
         served = {owner.id for [owner] in self._read_group([("overdue_digest_date", "=", today)], ["user_id"])}
         owners = [owner for [owner] in self._read_group(pending, ["user_id"]) if owner.id not in served]
-        while owners:
+
+        def next_owners():
+            nonlocal owners
             batch, owners = owners[:owner_batch_size], owners[owner_batch_size:]
+            return batch
+
+        def send_digests(batch):
             for owner in batch:
                 cases = self.search([*pending, ("user_id", "=", owner.id)], order="deadline, id")
                 if owner.email:
                     self._send_overdue_digest(owner, cases)
                 cases.write({"overdue_digest_pending": False, "overdue_digest_date": today})
-            if cron._commit_progress(len(batch), remaining=len(owners)) <= 0:
-                break  # out of time: the owners not served yet get their digest at the next run
+
+        # Out of time: the owners not served yet get their digest at the next run.
+        commit_in_batches(self.env, next_owners, send_digests, lambda _batch: len(owners))
         return True
 
     def _send_overdue_digest(self, owner, cases):

@@ -7,6 +7,7 @@ from odoo.tools import SQL, float_repr, float_round, format_amount
 from odoo.tools.sql import column_exists
 
 from ..kernels import match as kernel
+from .cron_batch import commit_in_batches, search_batches
 
 DIMENSIONS = [
     ("qty", "Quantity billed above received or ordered"),
@@ -489,17 +490,12 @@ class IspecMatch(models.AbstractModel):
             ("payment_state", "in", ("not_paid", "partial", "blocked")),
             "|", ("ispec_match_checked_at", "=", False), ("ispec_match_checked_at", "<", due_before),
         ]
-        Move = self.env["account.move"]
-        cron = self.env["ir.cron"]
-        seen = Move
-        while True:
-            bills = Move.search(domain, limit=batch_size, order="id")
-            if not bills or bills & seen:
-                break  # done, or the clock moved back: never loop on the same bills
-            seen |= bills
+        def check(bills):
             self._check_bills(bills)
             # Not a person's edit: Odoo's import and auto-post flows must still see the bills as untouched.
             bills.with_context(skip_is_manually_modified=True).ispec_match_checked_at = fields.Datetime.now()
-            if cron._commit_progress(len(bills), remaining=Move.search_count(domain)) <= 0:
-                break
+
+        # A batch seen before ends the run (the clock moved back): never loop on the same bills.
+        next_batch, remaining = search_batches(self.env["account.move"], domain, batch_size)
+        commit_in_batches(self.env, next_batch, check, remaining)
         return True

@@ -13,6 +13,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL, email_normalize, formatLang
 from odoo.tools.safe_eval import safe_eval
 
+from .cron_batch import commit_in_batches
 from .statement import STATEMENT_TYPES
 from .statement_mail import OUTPUT_FORMATS
 
@@ -392,12 +393,14 @@ class IspecStatementRun(models.Model):
         statement_model = self.env["ispec.statement"]
         line_model = self.env["ispec.statement.run.line"]
         data = statement_model._report_data(self.statement_type, self.date, self._period_start(), self.company_id)
-        time_left = float("inf")
-        while True:
-            lines = self.line_ids.filtered(lambda line: line.state == "pending")
-            if not lines:
-                break
-            batch = lines[:batch_size]
+
+        def pending():
+            return self.line_ids.filtered(lambda line: line.state == "pending")
+
+        def next_batch():
+            return pending()[:batch_size]
+
+        def send(batch):
             statements = statement_model._get_statement_data(
                 batch.partner_id.ids, self.date, data["date_start"], self.statement_type, self.company_id
             )
@@ -405,14 +408,17 @@ class IspecStatementRun(models.Model):
             with_items = set(self._partners_with_items(self.company_id, self.date, batch.partner_id).ids)
             for line in batch:
                 line._send(statements.get(line.partner_id.id), data, already_sent, with_items)
-            if commit:
-                remaining = len(lines) - len(batch)
-                if others:
-                    remaining += line_model.search_count([("run_id", "in", others.ids), ("state", "=", "pending")])
-                time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
-                self._set_resume_point()
-                if time_left <= 0 and len(lines) > len(batch):
-                    return time_left  # budget spent: the next call of the scheduled action resumes here
+
+        def remaining(_batch):
+            count = len(pending())
+            if others:
+                count += line_model.search_count([("run_id", "in", others.ids), ("state", "=", "pending")])
+            return count
+
+        time_left, done = commit_in_batches(
+            self.env, next_batch, send, remaining, commit=commit, after_commit=self._set_resume_point)
+        if not done and pending():
+            return time_left  # budget spent: the next call of the scheduled action resumes here
         self._finish()
         return time_left
 
