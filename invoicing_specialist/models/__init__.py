@@ -3,7 +3,6 @@ from . import res_company
 from . import res_partner
 from . import res_users
 from . import res_config_settings
-from . import ispec_settings
 from . import statement
 from . import statement_xlsx
 from . import statement_pdf
@@ -20,3 +19,4 @@ from . import match_override
 from . import purchase_order
 from . import purchase_order_line
 from . import stock_move
+from . import audit_export

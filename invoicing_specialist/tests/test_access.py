@@ -11,7 +11,7 @@ from odoo.tests import Form, TransactionCase, new_test_user, tagged
 from odoo.tools.misc import file_open
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.ispec_settings import SETTINGS_FIELDS
+from ..wizards.ispec_settings import SETTINGS_FIELDS
 from .match_common import MatchCase
 
 X2MANY = ("one2many", "many2many")
