@@ -7,6 +7,8 @@ from odoo.tools import SQL, float_round
 from ..kernels import statement as kernel
 
 STATEMENT_TYPES = [("outstanding", "Outstanding (open items)"), ("activity", "Activity")]
+# What a statement line (an open item or a move of the period) says of its document, as the query gives it.
+DOCUMENT_KEYS = ("move_id", "move_name", "doc_type", "ref", "date", "date_maturity")
 
 
 def rounder(currency):
@@ -101,12 +103,7 @@ class IspecStatement(models.AbstractModel):
                 ratio = row["open_balance"] / open_amount if open_amount else 0.0
                 lines.append({
                     "line_id": row["id"],
-                    "move_id": row["move_id"],
-                    "move_name": row["move_name"],
-                    "doc_type": row["doc_type"],
-                    "ref": row["ref"],
-                    "date": row["date"],
-                    "date_maturity": row["date_maturity"],
+                    **{key: row[key] for key in DOCUMENT_KEYS},
                     "original": rnd(row["amount_currency"]),
                     "open": rnd(open_amount),
                     "open_company": company_round(row["open_balance"]),
@@ -141,12 +138,7 @@ class IspecStatement(models.AbstractModel):
                 section["balance_forward"] = forward
                 section["activity"] = [
                     {
-                        "move_id": row["move_id"],
-                        "move_name": row["move_name"],
-                        "doc_type": row["doc_type"],
-                        "ref": row["ref"],
-                        "date": row["date"],
-                        "date_maturity": row["date_maturity"],
+                        **{key: row[key] for key in DOCUMENT_KEYS},
                         "amount": rnd(row["amount_currency"]),
                         "running": running,
                     }
