@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo import Command
-from odoo.tests import freeze_time, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -75,6 +75,19 @@ class StatementLedgerCase(AccountTestInvoicingCommon):
         cls._ispec_invoice("out_invoice", "2025-03-01", "2025-03-30", 40.0, partner=cls.no_email)
         cls.fragile = cls.env["res.partner"].create({"name": "Fragile Customer", "email": "fragile@example.com"})
         cls._ispec_invoice("out_invoice", "2025-03-01", "2025-03-30", 60.0, partner=cls.fragile)
+
+    @classmethod
+    def _ispec_run_users(cls, prefix):
+        """A specialist (with an email, the sender of the statements) and an auditor of the company."""
+        company_ids = [(6, 0, cls.env.company.ids)]
+        cls.specialist = new_test_user(
+            cls.env, f"{prefix}_specialist", groups="invoicing_specialist.group_specialist",
+            company_id=cls.env.company.id, company_ids=company_ids, email="specialist@example.com",
+        )
+        cls.auditor = new_test_user(
+            cls.env, f"{prefix}_auditor", groups="invoicing_specialist.group_auditor",
+            company_id=cls.env.company.id, company_ids=company_ids,
+        )
 
     @classmethod
     def _ispec_pay(cls, moves, amount, pay_date, currency=None):

@@ -7,7 +7,7 @@ from psycopg2 import IntegrityError
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
 from .test_statement_data import StatementLedgerCase
@@ -22,15 +22,7 @@ class TestStatementRun(StatementLedgerCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._ispec_run_customers()
-        company_ids = [(6, 0, cls.env.company.ids)]
-        cls.specialist = new_test_user(
-            cls.env, "stmt_specialist", groups="invoicing_specialist.group_specialist",
-            company_id=cls.env.company.id, company_ids=company_ids, email="specialist@example.com",
-        )
-        cls.auditor = new_test_user(
-            cls.env, "stmt_auditor", groups="invoicing_specialist.group_auditor",
-            company_id=cls.env.company.id, company_ids=company_ids,
-        )
+        cls._ispec_run_users("stmt")
 
     def _run(self, user=None, **values):
         return self.env["ispec.statement.run"].with_user(user or self.env.user).create({

@@ -13,7 +13,7 @@ from lxml import etree
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 from odoo.tools.convert import convert_file
 
@@ -56,15 +56,7 @@ class TestStatementRunFaults(StatementLedgerCase):
         ])
         for i, partner in enumerate(cls.many):
             cls._ispec_invoice("out_invoice", "2025-03-01", "2025-03-30", 10.0 + i, partner=partner)
-        company_ids = [(6, 0, cls.env.company.ids)]
-        cls.specialist = new_test_user(
-            cls.env, "stmt_fault_specialist", groups="invoicing_specialist.group_specialist",
-            company_id=cls.env.company.id, company_ids=company_ids, email="specialist@example.com",
-        )
-        cls.auditor = new_test_user(
-            cls.env, "stmt_fault_auditor", groups="invoicing_specialist.group_auditor",
-            company_id=cls.env.company.id, company_ids=company_ids,
-        )
+        cls._ispec_run_users("stmt_fault")
         cls.mailable = cls.customer | cls.fragile | cls.many  # a balance and an email
 
     def _run(self, **values):
