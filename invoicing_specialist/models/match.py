@@ -47,6 +47,9 @@ LINE_MATCH_STATES = [state for state in MATCH_STATES if state[0] != NOT_APPLICAB
 BILL_MATCH_STATES = [state for state in MATCH_STATES if state[0] in (*kernel.STATE_PRIORITY, NOT_APPLICABLE)]
 ORDER_MATCH_STATES = [state for state in MATCH_STATES if state[0] in kernel.STATE_PRIORITY]
 
+# What a vendor bill with match exceptions does (the company's setting).
+MATCH_MODES = [("warn", "Warn only"), ("refuse", "Refuse to post"), ("block", "Post, but block payment")]
+
 # The dimensions whose absolute limit is money (in the company's currency), not a quantity.
 AMOUNT_DIMENSIONS = ("price_above", "price_below", "total")
 

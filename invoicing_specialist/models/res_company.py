@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .match import MATCH_MODES
+from .statement import AGING_MODES, STATEMENT_FREQUENCIES, STATEMENT_TYPES
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -11,7 +14,7 @@ class ResCompany(models.Model):
         help="Send customer statements by email on a schedule, logged as statement runs.",
     )
     ispec_statement_frequency = fields.Selection(
-        [("monthly", "Monthly"), ("quarterly", "Quarterly")],
+        STATEMENT_FREQUENCIES,
         string="Statement Frequency",
         default="monthly",
         required=True,
@@ -24,7 +27,7 @@ class ResCompany(models.Model):
         help="Day of the month (1-28) the scheduled statements are sent.",
     )
     ispec_statement_type = fields.Selection(
-        [("outstanding", "Outstanding (open items)"), ("activity", "Activity")],
+        STATEMENT_TYPES,
         string="Scheduled Statement Type",
         default="outstanding",
         required=True,
@@ -46,7 +49,7 @@ class ResCompany(models.Model):
         help="Email sent with each statement; the addon's default template when empty.",
     )
     ispec_statement_aging = fields.Selection(
-        [("days", "30-day buckets"), ("months", "Monthly buckets")],
+        AGING_MODES,
         string="Statement Aging",
         default="days",
         required=True,
@@ -87,7 +90,7 @@ class ResCompany(models.Model):
 
     # --- BILL MATCHING ---
     ispec_match_mode = fields.Selection(
-        [("warn", "Warn only"), ("refuse", "Refuse to post"), ("block", "Post, but block payment")],
+        MATCH_MODES,
         string="Match Exception Effect", default="warn", required=True,
         help="What a vendor bill with match exceptions does: only show a warning, refuse to be posted, "
         "or be posted with its payment blocked until the exceptions clear.",

@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..kernels import statement as statement_kernel
+from .statement import STATEMENT_FREQUENCIES
 
 
 class ResPartner(models.Model):
@@ -8,7 +9,7 @@ class ResPartner(models.Model):
 
     # --- STATEMENTS ---
     ispec_statement_frequency = fields.Selection(
-        [("company", "Company default"), ("none", "None"), ("monthly", "Monthly"), ("quarterly", "Quarterly")],
+        [("company", "Company default"), ("none", "None"), *STATEMENT_FREQUENCIES],
         string="Statement Frequency",
         default="company",
         required=True,

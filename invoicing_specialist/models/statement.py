@@ -7,6 +7,8 @@ from odoo.tools import SQL, float_round
 from ..kernels import statement as kernel
 
 STATEMENT_TYPES = [("outstanding", "Outstanding (open items)"), ("activity", "Activity")]
+STATEMENT_FREQUENCIES = [("monthly", "Monthly"), ("quarterly", "Quarterly")]
+AGING_MODES = [(kernel.AGING_DAYS, "30-day buckets"), (kernel.AGING_MONTHS, "Monthly buckets")]
 # What a statement line (an open item or a move of the period) says of its document, as the query gives it.
 DOCUMENT_KEYS = ("move_id", "move_name", "doc_type", "ref", "date", "date_maturity")
 

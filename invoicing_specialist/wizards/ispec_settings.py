@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..models.match import MATCH_MODES
+from ..models.statement import AGING_MODES, STATEMENT_FREQUENCIES, STATEMENT_TYPES
+
 # The company settings of this addon that the form edits: exactly these fields of res.company, nothing else.
 SETTINGS_FIELDS = (
     "ispec_statement_auto", "ispec_statement_frequency", "ispec_statement_day", "ispec_statement_type",
@@ -35,7 +38,7 @@ class IspecSettings(models.TransientModel):
         help="Email customers their statement of account on a schedule; each run is logged under "
         "Invoicing Control > Statements > Statement Runs.")
     ispec_statement_frequency = fields.Selection(
-        [("monthly", "Monthly"), ("quarterly", "Quarterly")], string="Statement Frequency", required=True,
+        STATEMENT_FREQUENCIES, string="Statement Frequency", required=True,
         default="monthly",
         help="For customers who do not set their own frequency. Quarterly customers are included in the runs "
         "of January, April, July and October.")
@@ -43,7 +46,7 @@ class IspecSettings(models.TransientModel):
         string="Statement Day", default=1,
         help="Day of the month (1 to 28) on which the scheduled statements are sent.")
     ispec_statement_type = fields.Selection(
-        [("outstanding", "Outstanding (open items)"), ("activity", "Activity")],
+        STATEMENT_TYPES,
         string="Scheduled Statement Type", required=True, default="outstanding",
         help="Open items as of the statement date, or the activity of the period since the previous statement.")
     ispec_statement_min_balance = fields.Monetary(
@@ -57,7 +60,7 @@ class IspecSettings(models.TransientModel):
         "mail.template", string="Statement Email Template", domain=[("model", "=", "res.partner")],
         help="The email sent with each statement. Empty: the addon's own template.")
     ispec_statement_aging = fields.Selection(
-        [("days", "30-day buckets"), ("months", "Monthly buckets")],
+        AGING_MODES,
         string="Statement Aging", required=True, default="days",
         help="Age open items on statements in 30-day buckets (Current, 1-30, ..., over 120) or by calendar "
         "month.")
@@ -84,7 +87,7 @@ class IspecSettings(models.TransientModel):
 
     # --- BILL MATCHING ---
     ispec_match_mode = fields.Selection(
-        [("warn", "Warn only"), ("refuse", "Refuse to post"), ("block", "Post, but block payment")],
+        MATCH_MODES,
         string="Match Exception Effect", required=True, default="warn",
         help="What a vendor bill that does not match its purchase order does: only show a warning, refuse to "
         "be posted, or be posted with its payment blocked until the exceptions clear.")

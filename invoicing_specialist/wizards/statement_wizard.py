@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.statement import STATEMENT_TYPES
+from ..models.statement_mail import OUTPUT_FORMATS
 
 
 class IspecStatementWizard(models.TransientModel):
@@ -21,7 +22,8 @@ class IspecStatementWizard(models.TransientModel):
         help="First day of the activity period.",
     )
     date_end = fields.Date(string="Statement Date", required=True, default=fields.Date.context_today)
-    output_format = fields.Selection([("pdf", "PDF"), ("xlsx", "Excel (XLSX)")], required=True, default="pdf")
+    output_format = fields.Selection(
+        [fmt for fmt in OUTPUT_FORMATS if fmt[0] != "both"], required=True, default="pdf")
     delivery = fields.Selection([("download", "Download"), ("email", "Email")], required=True, default="download")
 
     @api.model
