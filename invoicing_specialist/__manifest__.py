@@ -18,6 +18,7 @@
         "security/statement_security.xml",
         "security/dispute_security.xml",
         "security/match_security.xml",
+        "security/audit_security.xml",
         # data
         "data/statement_data.xml",
         "data/statement_cron.xml",
@@ -46,6 +47,7 @@
         "views/statement_menus.xml",
         "views/dispute_menus.xml",
         "views/match_menus.xml",
+        "views/audit_export_views.xml",
     ],
     "demo": [
         "demo/demo_data.xml",

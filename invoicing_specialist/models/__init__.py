@@ -19,3 +19,4 @@ from . import match_override
 from . import purchase_order
 from . import purchase_order_line
 from . import stock_move
+from . import audit_export

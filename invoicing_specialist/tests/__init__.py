@@ -17,3 +17,4 @@ from . import test_access
 from . import test_access_browser
 from . import test_menus_browser
 from . import test_payment_hold
+from . import test_audit_export

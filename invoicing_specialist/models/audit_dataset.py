@@ -1,0 +1,308 @@
+"""The datasets of an audit export: each declares its columns and yields its rows.
+
+A dataset reads PostgreSQL in batches with keyset pagination (``WHERE key > last ORDER BY key LIMIT n``):
+each page is one short query, memory holds one batch, and nothing is built as a string (odoo.tools.SQL).
+The writer (audit_writer.py) takes the rows as they come.
+"""
+
+from odoo.tools import SQL
+
+from ..kernels import audit as kernel
+from .audit_writer import AMOUNT, DATE, DATETIME, INTEGER, Column
+
+BATCH_SIZE = 2000
+INVOICE_TYPES = ("out_invoice", "in_invoice", "out_refund", "in_refund", "out_receipt", "in_receipt")
+REFUND_TYPES = ("out_refund", "in_refund")
+
+
+class AuditDataset:
+    """One dataset of an export. Subclasses set ``key``, ``columns``, ``label()`` and ``rows()``."""
+
+    key = None
+    columns = ()
+
+    def __init__(self, export, batch_size=BATCH_SIZE):
+        self.export = export
+        self.env = export.env
+        self.batch_size = batch_size
+        self.company = export.company_id
+        self.decimals = self.company.currency_id.decimal_places
+        self.lang = self.env.lang or "en_US"
+
+    @property
+    def label(self):
+        return self._label()
+
+    def _label(self):
+        raise NotImplementedError
+
+    def rows(self):
+        raise NotImplementedError
+
+    # -- helpers shared by the datasets ------------------------------------------------------------
+    def _selection_labels(self, model, field):
+        field = self.env[model]._fields[field]
+        return dict(field._description_selection(self.env))
+
+    def _journal_filter(self, alias):
+        if self.export.journal_ids:
+            return SQL("AND %s = ANY(%s)", SQL.identifier(alias, "journal_id"), self.export.journal_ids.ids)
+        return SQL()
+
+    def _jsonb_name(self, alias):
+        return SQL("COALESCE(%s ->> %s, %s ->> 'en_US')", SQL.identifier(alias, "name"), self.lang,
+                   SQL.identifier(alias, "name"))
+
+    def _pages(self, make_query, key_of):
+        """Run ``make_query(last_key)`` page after page until a page comes back short; yield its rows."""
+        last = None
+        while True:
+            self.env.cr.execute(make_query(last))
+            batch = self.env.cr.dictfetchall()
+            yield batch
+            if len(batch) < self.batch_size:
+                return
+            last = key_of(batch[-1])
+
+    def _amount(self, value):
+        return round(value or 0.0, self.decimals)
+
+    def _posted_join(self):
+        """Who posted each move and when: the last tracked change of its state to Posted."""
+        field = self.env["ir.model.fields"]._get("account.move", "state")
+        return SQL("""
+            LEFT JOIN LATERAL (
+                SELECT msg.date AS posted_at, author.name AS posted_by
+                  FROM mail_message msg
+                  JOIN mail_tracking_value tv ON tv.mail_message_id = msg.id
+             LEFT JOIN res_partner author ON author.id = msg.author_id
+                 WHERE msg.model = 'account.move' AND msg.res_id = m.id
+                   AND tv.field_id = %s AND tv.new_value_char = 'Posted'
+              ORDER BY msg.id DESC
+                 LIMIT 1
+            ) post ON TRUE""", field.id)
+
+
+class InvoiceRegister(AuditDataset):
+    """Customer and vendor invoices, credit notes and receipts posted or cancelled in the period
+    (by accounting date)."""
+
+    key = "invoice_register"
+    columns = [
+        Column("number", "Number"),
+        Column("journal", "Journal"),
+        Column("move_type", "Type"),
+        Column("state", "Status"),
+        Column("invoice_date", "Invoice Date", DATE),
+        Column("accounting_date", "Accounting Date", DATE),
+        Column("due_date", "Due Date", DATE),
+        Column("partner", "Partner"),
+        Column("partner_vat", "VAT Number"),
+        Column("currency", "Currency"),
+        Column("amount_untaxed", "Untaxed", AMOUNT),
+        Column("amount_tax", "Tax", AMOUNT),
+        Column("amount_total", "Total", AMOUNT),
+        Column("amount_residual", "Amount Due", AMOUNT),
+        Column("amount_untaxed_company", "Untaxed (Company Currency)", AMOUNT, True),
+        Column("amount_tax_company", "Tax (Company Currency)", AMOUNT, True),
+        Column("amount_total_company", "Total (Company Currency)", AMOUNT, True),
+        Column("amount_residual_company", "Amount Due (Company Currency)", AMOUNT, True),
+        Column("payment_state", "Payment Status"),
+        Column("origin", "Origin"),
+        Column("created_by", "Created By"),
+        Column("created_at", "Created At (UTC)", DATETIME),
+        Column("posted_by", "Posted By"),
+        Column("posted_at", "Posted At (UTC)", DATETIME),
+        Column("disputed_amount", "Disputed Amount", AMOUNT, True),
+        Column("match_state", "Match State"),
+    ]
+
+    def _label(self):
+        return self.env._("Invoice Register")
+
+    def _query(self, last_id):
+        export = self.export
+        return SQL("""
+            SELECT m.id, m.name, j.code AS journal, m.move_type, m.state, m.invoice_date, m.date,
+                   m.invoice_date_due, p.name AS partner, p.vat, cur.name AS currency,
+                   m.amount_untaxed, m.amount_tax, m.amount_total, m.amount_residual,
+                   m.amount_untaxed_signed, m.amount_tax_signed, m.amount_total_signed, m.amount_residual_signed,
+                   m.payment_state, m.invoice_origin, creator.name AS created_by, m.create_date,
+                   post.posted_by, post.posted_at, m.ispec_match_state
+              FROM account_move m
+              JOIN account_journal j ON j.id = m.journal_id
+         LEFT JOIN res_partner p ON p.id = m.partner_id
+         LEFT JOIN res_currency cur ON cur.id = m.currency_id
+         LEFT JOIN res_users cu ON cu.id = m.create_uid
+         LEFT JOIN res_partner creator ON creator.id = cu.partner_id
+              %(posted)s
+             WHERE m.company_id = %(company)s
+               AND m.move_type IN %(types)s
+               AND m.state IN ('posted', 'cancel')
+               AND m.date BETWEEN %(date_from)s AND %(date_to)s
+               %(journals)s
+               %(keyset)s
+          ORDER BY m.id
+             LIMIT %(limit)s""",
+            posted=self._posted_join(), company=export.company_id.id, types=INVOICE_TYPES,
+            date_from=export.date_from, date_to=export.date_to, journals=self._journal_filter("m"),
+            keyset=SQL("AND m.id > %s", last_id) if last_id else SQL(), limit=self.batch_size)
+
+    def rows(self):
+        types = self._selection_labels("account.move", "move_type")
+        states = self._selection_labels("account.move", "state")
+        payment_states = self._selection_labels("account.move", "payment_state")
+        match_states = self._selection_labels("account.move", "ispec_match_state")
+        moves = self.env["account.move"]
+        for batch in self._pages(self._query, lambda row: row["id"]):
+            disputed = moves.browse([row["id"] for row in batch])._ispec_open_dispute_amounts()
+            for r in batch:
+                yield (
+                    r["name"], r["journal"], types.get(r["move_type"]), states.get(r["state"]),
+                    r["invoice_date"], r["date"], r["invoice_date_due"], r["partner"], r["vat"], r["currency"],
+                    self._amount(r["amount_untaxed"]), self._amount(r["amount_tax"]),
+                    self._amount(r["amount_total"]), self._amount(r["amount_residual"]),
+                    self._amount(abs(r["amount_untaxed_signed"] or 0.0)),
+                    self._amount(abs(r["amount_tax_signed"] or 0.0)),
+                    self._amount(abs(r["amount_total_signed"] or 0.0)),
+                    self._amount(abs(r["amount_residual_signed"] or 0.0)),
+                    payment_states.get(r["payment_state"]), r["invoice_origin"], r["created_by"], r["create_date"],
+                    r["posted_by"], r["posted_at"], self._amount(disputed.get(r["id"], 0.0)),
+                    match_states.get(r["ispec_match_state"]),
+                )
+
+
+class CreditNoteRegister(AuditDataset):
+    """Credit notes posted in the period, and those posted after it that reverse an invoice of the
+    period (flagged: the cut-off test)."""
+
+    key = "credit_note_register"
+    columns = [
+        Column("number", "Number"),
+        Column("journal", "Journal"),
+        Column("move_type", "Type"),
+        Column("accounting_date", "Accounting Date", DATE),
+        Column("credit_note_date", "Credit Note Date", DATE),
+        Column("partner", "Partner"),
+        Column("reversed_number", "Reversed Invoice"),
+        Column("reversed_date", "Reversed Invoice Date", DATE),
+        Column("reason", "Reason"),
+        Column("currency", "Currency"),
+        Column("amount_total", "Amount", AMOUNT),
+        Column("amount_total_company", "Amount (Company Currency)", AMOUNT, True),
+        Column("days_between", "Days Between", INTEGER),
+        Column("dispute", "Dispute"),
+        Column("after_period_end", "After Period End for an Invoice of the Period"),
+    ]
+
+    def _label(self):
+        return self.env._("Credit Note Register")
+
+    def _query(self, last_id):
+        export = self.export
+        return SQL("""
+            SELECT m.id, m.name, j.code AS journal, m.move_type, m.date, m.invoice_date,
+                   p.name AS partner, inv.name AS reversed_number,
+                   COALESCE(inv.invoice_date, inv.date) AS reversed_date,
+                   COALESCE(%(reason)s, m.ref) AS reason, cur.name AS currency,
+                   m.amount_total, m.amount_total_signed, d.name AS dispute,
+                   m.date > %(date_to)s AS after_period_end
+              FROM account_move m
+              JOIN account_journal j ON j.id = m.journal_id
+         LEFT JOIN res_partner p ON p.id = m.partner_id
+         LEFT JOIN res_currency cur ON cur.id = m.currency_id
+         LEFT JOIN account_move inv ON inv.id = m.reversed_entry_id
+         LEFT JOIN ispec_dispute d ON d.id = m.ispec_dispute_id
+         LEFT JOIN ispec_dispute_reason r ON r.id = d.reason_id
+             WHERE m.company_id = %(company)s
+               AND m.move_type IN %(types)s
+               AND m.state = 'posted'
+               AND (m.date BETWEEN %(date_from)s AND %(date_to)s
+                    OR (m.date > %(date_to)s
+                        AND COALESCE(inv.invoice_date, inv.date) BETWEEN %(date_from)s AND %(date_to)s))
+               %(journals)s
+               %(keyset)s
+          ORDER BY m.id
+             LIMIT %(limit)s""",
+            reason=self._jsonb_name("r"), company=export.company_id.id, types=REFUND_TYPES,
+            date_from=export.date_from, date_to=export.date_to, journals=self._journal_filter("m"),
+            keyset=SQL("AND m.id > %s", last_id) if last_id else SQL(), limit=self.batch_size)
+
+    def rows(self):
+        types = self._selection_labels("account.move", "move_type")
+        yes, no = self.env._("Yes"), self.env._("No")
+        for batch in self._pages(self._query, lambda row: row["id"]):
+            for r in batch:
+                own_date = r["invoice_date"] or r["date"]
+                days = (own_date - r["reversed_date"]).days if r["reversed_date"] else None
+                yield (
+                    r["name"], r["journal"], types.get(r["move_type"]), r["date"], r["invoice_date"], r["partner"],
+                    r["reversed_number"], r["reversed_date"], r["reason"], r["currency"],
+                    self._amount(r["amount_total"]), self._amount(abs(r["amount_total_signed"] or 0.0)), days,
+                    r["dispute"], yes if r["after_period_end"] and r["reversed_number"] else no,
+                )
+
+
+class SequenceCheck(AuditDataset):
+    """Gaps and duplicates in the numbers of the entries posted in the period, per journal and prefix.
+
+    The number is read from the name as it is stored (prefix, last run of digits), not from Odoo's
+    computed sequence columns, so a name changed behind the ORM's back is checked as it reads."""
+
+    key = "sequence_check"
+    columns = [
+        Column("journal", "Journal"),
+        Column("prefix", "Sequence Prefix"),
+        Column("kind", "Finding"),
+        Column("previous", "Previous Number"),
+        Column("next", "Next Number"),
+        Column("missing_from", "Missing From", INTEGER),
+        Column("missing_to", "Missing To", INTEGER),
+        Column("missing_count", "Numbers Missing", INTEGER, True),
+        Column("duplicate_count", "Times Used", INTEGER),
+    ]
+
+    def _label(self):
+        return self.env._("Sequence Check")
+
+    def _query(self, last):
+        export = self.export
+        return SQL("""
+            SELECT * FROM (
+                SELECT m.id, m.journal_id, j.code AS journal, m.name,
+                       regexp_replace(m.name, '\\d+\\D*$', '') AS prefix,
+                       substring(m.name FROM '(\\d+)\\D*$')::numeric AS number
+                  FROM account_move m
+                  JOIN account_journal j ON j.id = m.journal_id
+                 WHERE m.company_id = %(company)s
+                   AND m.state = 'posted'
+                   AND m.name ~ '\\d'
+                   AND m.date BETWEEN %(date_from)s AND %(date_to)s
+                   %(journals)s
+            ) s
+             %(keyset)s
+          ORDER BY journal_id, prefix, number, id
+             LIMIT %(limit)s""",
+            company=export.company_id.id, date_from=export.date_from, date_to=export.date_to,
+            journals=self._journal_filter("m"),
+            keyset=SQL("WHERE (journal_id, prefix, number, id) > (%s, %s, %s, %s)", *last) if last else SQL(),
+            limit=self.batch_size)
+
+    def _numbers(self):
+        for batch in self._pages(self._query, lambda r: (r["journal_id"], r["prefix"], r["number"], r["id"])):
+            for r in batch:
+                yield (r["journal_id"], r["journal"], r["prefix"]), int(r["number"]), r["name"]
+
+    def rows(self):
+        gap, duplicate = self.env._("Gap"), self.env._("Duplicate")
+        for finding in kernel.sequence_anomalies(self._numbers()):
+            _journal_id, journal, prefix = finding["group"]
+            if finding["kind"] == kernel.GAP:
+                yield (journal, prefix, gap, finding["previous"], finding["next"], finding["missing_from"],
+                       finding["missing_to"], finding["missing_count"], None)
+            else:
+                yield (journal, prefix, duplicate, finding["previous"], finding["next"], finding["number"],
+                       finding["number"], 0, finding["count"])
+
+
+DATASETS = {dataset.key: dataset for dataset in (InvoiceRegister, CreditNoteRegister, SequenceCheck)}
