@@ -9,6 +9,4 @@ def uninstall_hook(env):
 def restore_followup_after_disputes(env):
     """Receivable lines the dispute workflow took out of follow-up get their own flag back."""
     lines = env["account.move.line"].search([("ispec_followup_by_dispute", "=", True)])
-    for saved, group in lines.grouped("ispec_followup_saved").items():
-        group.write({"no_followup": saved, "ispec_followup_by_dispute": False})
-    return lines
+    return lines._ispec_restore_followup()

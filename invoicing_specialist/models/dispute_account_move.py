@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .dispute import OPEN_STATES
+
 
 class AccountMove(models.Model):
     """Disputes on invoices and bills: counts, follow-up while disputed, the bill's payment hold."""
@@ -33,7 +35,7 @@ class AccountMove(models.Model):
     @api.depends("ispec_dispute_ids.state")
     def _compute_ispec_in_dispute(self):
         for move in self:
-            move.ispec_in_dispute = any(d.state in ("open", "review") for d in move.ispec_dispute_ids)
+            move.ispec_in_dispute = any(d.state in OPEN_STATES for d in move.ispec_dispute_ids)
 
     def action_ispec_open_dispute(self):
         self.ensure_one()
@@ -74,9 +76,7 @@ class AccountMove(models.Model):
         to_flag = in_dispute.filtered(lambda line: not line.ispec_followup_by_dispute)
         for saved, lines in to_flag.grouped("no_followup").items():
             lines.write({"ispec_followup_saved": saved, "ispec_followup_by_dispute": True, "no_followup": True})
-        to_restore = (receivable - in_dispute).filtered("ispec_followup_by_dispute")
-        for saved, lines in to_restore.grouped("ispec_followup_saved").items():
-            lines.write({"no_followup": saved, "ispec_followup_by_dispute": False})
+        (receivable - in_dispute).filtered("ispec_followup_by_dispute")._ispec_restore_followup()
         self.filtered(lambda m: m.move_type == "in_invoice")._ispec_sync_payment_block()
 
     def _ispec_open_dispute_amounts(self, date=None):
@@ -98,6 +98,12 @@ class AccountMoveLine(models.Model):
     # exactly when the last case ends (so a flag a person set by hand stays).
     ispec_followup_saved = fields.Boolean(copy=False, readonly=True)
     ispec_followup_by_dispute = fields.Boolean(copy=False, readonly=True)
+
+    def _ispec_restore_followup(self):
+        """Give these lines, taken out of follow-up by a dispute, the follow-up flag they had before."""
+        for saved, lines in self.grouped("ispec_followup_saved").items():
+            lines.write({"no_followup": saved, "ispec_followup_by_dispute": False})
+        return self
 
     def _ispec_open_term_lines(self):
         """The receivable and payable lines among these that are not fully reconciled: what a dispute's
