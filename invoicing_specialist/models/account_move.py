@@ -67,6 +67,14 @@ class AccountMove(models.Model):
         """
         return {}
 
+    @api.model
+    def _ispec_add_hold_reasons(self, reasons, more):
+        """``reasons`` with the {move_id: [reason, ...]} of ``more`` added: how an extension of
+        ``_ispec_payment_hold_reasons`` adds its capability's reasons to those of ``super()``."""
+        for move_id, texts in more.items():
+            reasons.setdefault(move_id, []).extend(texts)
+        return reasons
+
     def _ispec_sync_payment_block(self):
         """Block or release payment according to the current hold reasons.
 

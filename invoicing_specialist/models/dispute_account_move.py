@@ -85,10 +85,8 @@ class AccountMove(models.Model):
         return self.env["ispec.dispute"]._open_amounts_by_move(self, date=date)
 
     def _ispec_payment_hold_reasons(self):
-        reasons = super()._ispec_payment_hold_reasons()
-        for move_id, texts in self.env["ispec.dispute"]._payment_hold_reasons(self).items():
-            reasons.setdefault(move_id, []).extend(texts)
-        return reasons
+        return self._ispec_add_hold_reasons(
+            super()._ispec_payment_hold_reasons(), self.env["ispec.dispute"]._payment_hold_reasons(self))
 
 
 class AccountMoveLine(models.Model):

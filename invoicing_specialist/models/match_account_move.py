@@ -83,8 +83,7 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         self._ispec_match_recheck()
-        refused = self.filtered(lambda m: m.move_type == "in_invoice" and m.ispec_match_state == "exception"
-                                and m.company_id.ispec_match_mode == "refuse")
+        refused = self._ispec_bills_in_exception(("refuse",))
         if refused:
             reasons = refused._ispec_match_hold_reasons()
             raise UserError(self.env._(
@@ -152,17 +151,19 @@ class AccountMove(models.Model):
         return self.browse(list({move_id for others in duplicates.values() for move_id in others.ids})) - bills
 
     def _ispec_payment_hold_reasons(self):
-        reasons = super()._ispec_payment_hold_reasons()
-        for move_id, texts in self._ispec_match_hold_reasons().items():
-            reasons.setdefault(move_id, []).extend(texts)
-        return reasons
+        return self._ispec_add_hold_reasons(super()._ispec_payment_hold_reasons(), self._ispec_match_hold_reasons())
 
     def _ispec_match_hold_reasons(self):
         """{bill_id: [reason, ...]} of bills with match exceptions, where the company blocks payment.
         A vendor credit note is never held: it is money coming back, whatever its lines."""
-        held = self.filtered(lambda m: m.move_type == "in_invoice" and m.ispec_match_state == "exception"
-                              and m.company_id.ispec_match_mode in ("block", "refuse"))
+        held = self._ispec_bills_in_exception(("block", "refuse"))
         return {move.id: move.invoice_line_ids._ispec_match_reason_texts() for move in held}
+
+    def _ispec_bills_in_exception(self, modes):
+        """The vendor bills among these in match exception whose company's exception effect is one of
+        ``modes`` (see MATCH_MODES)."""
+        return self.filtered(lambda m: m.move_type == "in_invoice" and m.ispec_match_state == kernel.EXCEPTION
+                             and m.company_id.ispec_match_mode in modes)
 
 
 class AccountMoveLine(models.Model):
