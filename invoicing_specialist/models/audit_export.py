@@ -126,10 +126,10 @@ class IspecAuditExport(models.Model):
     # Actions
     # ------------------------------------------------------------------------------------------------
     def action_generate(self):
-        """Build the package now and freeze the export (or mark it failed, with the reason)."""
-        for export in self:
-            export._generate()
-        return True
+        """Build the package now and freeze the export (or mark it failed, with the reason). Returns whether
+        every package was built."""
+        results = [export._generate() for export in self]  # every export, even after a failed one
+        return all(results)
 
     def action_download(self):
         self.ensure_one()

@@ -2,8 +2,12 @@ import csv
 import hashlib
 import io
 import json
+import shutil
+import subprocess
+import tempfile
 import zipfile
 from datetime import date, datetime
+from unittest.mock import patch
 
 import openpyxl
 
@@ -15,7 +19,7 @@ from odoo.tools import SQL
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..kernels import audit as kernel
-from ..models.audit_dataset import DATASETS, INVOICE_TYPES
+from ..models.audit_dataset import DATASETS, INVOICE_TYPES, InvoiceRegister
 
 PERIOD = (date(2025, 3, 1), date(2025, 3, 31))
 
@@ -290,6 +294,45 @@ class TestAuditExport(AccountTestInvoicingCommon):
         self.assertEqual({name for _digest, name in sums}, {*(e["name"] for e in manifest["files"]), "manifest.json"})
         for digest, name in sums:
             self.assertEqual(hashlib.sha256(package.read(name)).hexdigest(), digest, name)
+
+    def test_sha256sum_checks_the_unzipped_package(self):
+        """What the README tells the recipient: unzip, then ``sha256sum -c SHA256SUMS``."""
+        if not shutil.which("sha256sum"):
+            self.skipTest("sha256sum is not installed")
+        export = self._export()
+        export.action_generate()
+        package, _manifest = self._package(export)
+        with tempfile.TemporaryDirectory() as folder:
+            package.extractall(folder)
+            checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True,
+                                     text=True, check=False)
+            self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+            self.assertEqual(checked.stdout.count(": OK"), 5)  # workbook, three CSV files, manifest
+            with open(f"{folder}/invoice_register.csv", "a", encoding="utf-8") as handle:
+                handle.write("forged,row\r\n")
+            checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True,
+                                     text=True, check=False)
+            self.assertNotEqual(checked.returncode, 0)
+            self.assertIn("invoice_register.csv: FAILED", checked.stdout)
+
+    def test_a_crash_fails_cleanly_with_its_reason(self):
+        def broken(dataset):
+            yield from ()
+            raise OSError("No space left on device")
+
+        export = self._export()
+        with patch.object(InvoiceRegister, "rows", broken), \
+                self.assertLogs("odoo.addons.invoicing_specialist.models.audit_export", "ERROR"):
+            self.assertFalse(export.action_generate())
+        self.assertEqual((export.state, export.message), ("failed", "No space left on device"))
+        self.assertFalse(export.attachment_id)
+        self.assertFalse(self.env["ir.attachment"].search([("res_model", "=", export._name),
+                                                          ("res_id", "=", export.id)]))
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            export.unlink()
+        # Run again once the cause is gone.
+        self.assertTrue(export.action_generate())
+        self.assertEqual((export.state, export.message), ("done", False))
 
     def test_csv_is_rfc4180(self):
         self.partner_a.name = 'Quote "and", comma'
