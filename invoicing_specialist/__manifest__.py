@@ -35,11 +35,11 @@
         "views/dispute_views.xml",
         "views/match_views.xml",
         "views/match_override_views.xml",
-        "views/ispec_settings_views.xml",
         "views/ispec_access_views.xml",
         # wizards
         "wizards/statement_wizard_views.xml",
         "wizards/match_override_wizard_views.xml",
+        "wizards/ispec_settings_views.xml",
         # reports
         "report/statement_report.xml",
         # menus last
