@@ -23,27 +23,17 @@ _logger = logging.getLogger(__name__)
 # second key is the run's id); any constant of this addon's own.
 RUN_LOCK_NAMESPACE = 0x15EC5
 
+# Why a run left a customer out: both a result and a line state.
+SKIP_STATES = [
+    ("skipped_zero", "Skipped (zero balance)"),
+    ("skipped_email", "Skipped (no email)"),
+    ("skipped_sent", "Skipped (already sent)"),
+    ("skipped_company", "Skipped (nothing in this company)"),
+]
 # What the run did with a customer (stored); the line's state follows from it and from the mail.
-RESULTS = [
-    ("pending", "Pending"),
-    ("mailed", "Mailed"),
-    ("skipped_zero", "Skipped (zero balance)"),
-    ("skipped_email", "Skipped (no email)"),
-    ("skipped_sent", "Skipped (already sent)"),
-    ("skipped_company", "Skipped (nothing in this company)"),
-    ("failed", "Failed"),
-]
-LINE_STATES = [
-    ("pending", "Pending"),
-    ("queued", "Queued"),
-    ("sent", "Sent"),
-    ("skipped_zero", "Skipped (zero balance)"),
-    ("skipped_email", "Skipped (no email)"),
-    ("skipped_sent", "Skipped (already sent)"),
-    ("skipped_company", "Skipped (nothing in this company)"),
-    ("failed", "Failed"),
-]
-SKIPPED = ("skipped_zero", "skipped_email", "skipped_sent", "skipped_company")
+RESULTS = [("pending", "Pending"), ("mailed", "Mailed"), *SKIP_STATES, ("failed", "Failed")]
+LINE_STATES = [("pending", "Pending"), ("queued", "Queued"), ("sent", "Sent"), *SKIP_STATES, ("failed", "Failed")]
+SKIPPED = tuple(state for state, _label in SKIP_STATES)
 # mail.notification status -> line state
 MAIL_STATES = {
     "ready": "queued", "process": "queued", "pending": "sent", "sent": "sent",
