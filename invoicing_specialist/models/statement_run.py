@@ -14,6 +14,7 @@ from odoo.tools import SQL, email_normalize, formatLang
 from odoo.tools.safe_eval import safe_eval
 
 from .cron_batch import commit_in_batches
+from .notification import close_with_notification
 from .statement import STATEMENT_TYPES
 from .statement_mail import OUTPUT_FORMATS
 
@@ -186,12 +187,12 @@ class IspecStatementRun(models.Model):
             # committed batches.
             big.queued = True
             self.env.ref("invoicing_specialist.ir_cron_statement_runs")._trigger()
-            return self._notification(self.env._(
+            return close_with_notification(self.env._(
                 "The statements of %(count)s customers are being sent in the background; "
                 "reload the run to follow its progress.", count=sum(big.mapped("pending_count")),
             ), "info")
         if len(self) == 1:
-            return self._notification(self.note or self._summary(), "success" if self.queued_count else "warning")
+            return close_with_notification(self.note or self._summary(), "success" if self.queued_count else "warning")
         return True
 
     def action_retry_failed(self):
@@ -210,17 +211,6 @@ class IspecStatementRun(models.Model):
                 run.write({"state": "draft", "note": False})
                 run._process()
         return True
-
-    def _notification(self, message, kind):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": kind,
-                "message": message,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
 
     # ------------------------------------------------------------------
     # BUSINESS

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..models.match import MATCH_MODES
+from ..models.notification import close_with_notification
 from ..models.statement import AGING_MODES, STATEMENT_FREQUENCIES, STATEMENT_TYPES
 
 # The company settings of this addon that the form edits: exactly these fields of res.company, nothing else.
@@ -131,16 +132,8 @@ class IspecSettings(models.TransientModel):
         # the check above), and this write sets exactly this addon's own settings (SETTINGS_FIELDS) of that
         # one company, with values whose company consistency _check_company_auto has checked on this form.
         self.company_id.sudo().write(values)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("Invoicing Control settings of %(company)s saved.",
-                                      company=self.company_id.display_name),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return close_with_notification(self.env._(
+            "Invoicing Control settings of %(company)s saved.", company=self.company_id.display_name))
 
     def _check_company_allowed(self):
         for wizard in self:

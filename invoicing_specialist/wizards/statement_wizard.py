@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.notification import close_with_notification
 from ..models.statement import STATEMENT_TYPES
 from ..models.statement_mail import OUTPUT_FORMATS
 
@@ -74,15 +75,7 @@ class IspecStatementWizard(models.TransientModel):
                 ))
             for partner, recipient in recipients.items():
                 statement_model._send_statement(partner, recipient, data, self.output_format)
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "success",
-                    "message": self.env._("%(count)s statement(s) sent.", count=len(partners)),
-                    "next": {"type": "ir.actions.act_window_close"},
-                },
-            }
+            return close_with_notification(self.env._("%(count)s statement(s) sent.", count=len(partners)))
         name, content, mimetype = statement_model._render_document(partners, data, self.output_format)
         attachment = self.env["ir.attachment"].create({
             "name": name, "raw": content, "mimetype": mimetype,
