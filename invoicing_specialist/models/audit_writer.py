@@ -80,8 +80,11 @@ class AuditWriter:
         name = label[:SHEET_NAME_MAX - len(suffix)] + suffix
         for char in "[]:*?/\\":
             name = name.replace(char, "-")
-        while name.lower() in self.sheet_names:
-            name = name[:-1] + "_"
+        base, count = name, 1
+        while name.lower() in self.sheet_names:  # two datasets of the same label: number the second
+            count += 1
+            tail = f"~{count}"
+            name = base[:SHEET_NAME_MAX - len(tail)] + tail
         self.sheet_names.add(name.lower())
         return name
 
