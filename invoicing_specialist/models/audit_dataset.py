@@ -20,11 +20,12 @@ class AuditDataset:
 
     key = None
     columns = ()
+    default_batch_size = BATCH_SIZE
 
-    def __init__(self, export, batch_size=BATCH_SIZE):
+    def __init__(self, export, batch_size=None):
         self.export = export
         self.env = export.env
-        self.batch_size = batch_size
+        self.batch_size = batch_size or self.default_batch_size
         self.company = export.company_id
         self.decimals = self.company.currency_id.decimal_places
         self.lang = self.env.lang or "en_US"
@@ -250,6 +251,10 @@ class SequenceCheck(AuditDataset):
     computed sequence columns, so a name changed behind the ORM's back is checked as it reads."""
 
     key = "sequence_check"
+    # Each page sorts the period's numbers again (the order is on the name as stored, which no index
+    # holds): 0.74 s a page at 300,000 posted entries here, whatever the page's size. Rows are small,
+    # so pages are large: 15 pages at 300,000 entries, about 15 MB of rows held at a time.
+    default_batch_size = 20000
     columns = [
         Column("journal", "Journal"),
         Column("prefix", "Sequence Prefix"),
