@@ -370,9 +370,16 @@ class TestAuditExport(AccountTestInvoicingCommon):
         self.assertFalse(draft.exists())
 
     def test_auditor_exports_and_changes_nothing_else(self):
-        export = self._export(user=self.auditor)
+        with Form(self.env["ispec.audit.export"].with_user(self.auditor)) as form:  # the form, as they fill it
+            form.date_from = PERIOD[0]
+            form.date_to = PERIOD[1]
+            form.dataset_sequence_check = False
+        export = form.record
+        self.assertEqual(export.company_id, self.env.company)
         self.assertTrue(export.with_user(self.auditor).action_generate())
         self.assertEqual((export.state, export.generated_by_id), ("done", self.auditor))
+        _package, manifest = self._package(export)
+        self.assertEqual(manifest["parameters"]["datasets"], ["invoice_register", "credit_note_register"])
         action = export.with_user(self.auditor).action_download()
         self.assertEqual(action["url"], f"/web/content/{export.attachment_id.id}?download=true")
         self.assertTrue(export.attachment_id.with_user(self.auditor).raw)
