@@ -573,6 +573,7 @@ class TestAddonSecurity(TransactionCase):
 
     # read, write, create, unlink per role; "" = no access at all (by design: see the comments).
     EXPECTED = {
+        "ispec.audit.export": {"specialist": "", "manager": "rwcu", "auditor": "rwcu"},  # auditors run exports
         "ispec.dispute": {"specialist": "rwc", "manager": "rwcu", "auditor": "r"},
         "ispec.dispute.line": {"specialist": "rwcu", "manager": "rwcu", "auditor": "r"},
         "ispec.dispute.reason": {"specialist": "r", "manager": "rwcu", "auditor": "r"},
