@@ -25,16 +25,17 @@ class IspecStatement(models.AbstractModel):
         # need write access on res.partner, which billing users lack; the caller has already been
         # allowed to produce the statement (specialists), the author stays the current user and
         # only this generated file and message are written.
+        lang = recipient.lang or partner.lang or self.env.lang
         attachments = self.env["ir.attachment"].sudo()
         for fmt in formats:
-            name, content, mimetype = self._render_document(partner, data, fmt)
+            # The file name too is in the customer's language ("Relevé - ...").
+            name, content, mimetype = self.with_context(lang=lang)._render_document(partner, data, fmt)
             attachments |= attachments.create({
                 "name": name, "raw": content, "mimetype": mimetype, "res_model": "res.partner", "res_id": partner.id,
             })
         template = company.ispec_statement_template_id or self.env.ref(
             "invoicing_specialist.mail_template_statement", raise_if_not_found=False
         )
-        lang = recipient.lang or partner.lang or self.env.lang
         # The template reads the statement's date and company from its context (``ctx``): the date
         # written as the customer reads dates, the company of the statement (not the user's).
         statement_date = format_date(self.env, fields.Date.to_date(data["date_end"]), lang_code=lang)

@@ -125,6 +125,7 @@ class TestStatementOutput(StatementLedgerCase):
     def test_html_preview_french_dates(self):
         """The customer's language formats dates and amounts (HTML: no wkhtmltopdf needed)."""
         self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["invoicing_specialist"], ["fr_FR"], overwrite=True)
         self.customer.lang = "fr_FR"
         data = self.statement._report_data("activity", self.DATE_END, self.DATE_START, self.env.company)
         html, _type = self.env["ir.actions.report"]._render_qweb_html(
@@ -134,5 +135,6 @@ class TestStatementOutput(StatementLedgerCase):
         self.assertIn("31/03/2025", html)
         self.assertIn("1\u202f050,00", html.replace("\xa0", "\u202f").replace(" ", "\u202f"))
         self.assertIn(self.rf1_pay.move_id.name, html)
-        for label in ("Invoice", "Credit Note", "Refund", "Payment", "Balance brought forward"):
+        # ... and the labels are French (i18n/fr.po).
+        for label in ("Facture", "Avoir", "Remboursement", "Paiement", "Solde reporté"):
             self.assertIn(label, html)
