@@ -66,83 +66,85 @@ class IspecStatement(models.AbstractModel):
             sheet.set_column(0, 0, 14)
             sheet.set_column(1, 2, 22)
             sheet.set_column(3, 9, 15)
-            _ = self_lang.env._
+            lang_env = self_lang.env  # labels in the customer's language; Odoo's export finds env._(...)
             row = 0
             sheet.write(row, 0, company.name, title_fmt)
             row += 1
             sheet.write(row, 0, self_lang._statement_title(data["statement_type"]), bold)
             row += 1
-            sheet.write(row, 0, _("Customer"))
+            sheet.write(row, 0, lang_env._("Customer"))
             sheet.write(row, 1, partner.name)
             if partner.ref:
-                sheet.write(row, 2, _("Customer reference"))
+                sheet.write(row, 2, lang_env._("Customer reference"))
                 sheet.write(row, 3, partner.ref)
             row += 1
-            sheet.write(row, 0, _("Statement number"))
+            sheet.write(row, 0, lang_env._("Statement number"))
             sheet.write(row, 1, statement["number"])
             row += 1
-            sheet.write(row, 0, _("Address"))
+            sheet.write(row, 0, lang_env._("Address"))
             sheet.write(row, 1, ", ".join(self_lang._address_lines(partner)))
             row += 1
-            sheet.write(row, 0, _("Statement date"))
+            sheet.write(row, 0, lang_env._("Statement date"))
             sheet.write_datetime(row, 1, fields.Datetime.to_datetime(data["date_end"]), date_fmt)
             if data["date_start"]:
-                sheet.write(row, 2, _("From"))
+                sheet.write(row, 2, lang_env._("From"))
                 sheet.write_datetime(row, 3, fields.Datetime.to_datetime(data["date_start"]), date_fmt)
             row += 2
             labels = self_lang._bucket_labels(company, data["date_end"])
             doc_labels = self_lang._doc_type_labels()
             # One writer for both tables: (header, line key, kind) per column.
             activity_columns = [
-                (_("Date"), "date", "date"), (_("Number"), "move_name", "text"), (_("Reference"), "ref", "text"),
-                (_("Due date"), "date_maturity", "date"), (_("Amount"), "amount", "money"),
-                (_("Balance"), "running", "money"), (_("Type"), "doc_type", "doc"),
+                (lang_env._("Date"), "date", "date"), (lang_env._("Number"), "move_name", "text"),
+                (lang_env._("Reference"), "ref", "text"),
+                (lang_env._("Due date"), "date_maturity", "date"), (lang_env._("Amount"), "amount", "money"),
+                (lang_env._("Balance"), "running", "money"), (lang_env._("Type"), "doc_type", "doc"),
             ]
             open_item_columns = [
-                (_("Date"), "date", "date"), (_("Number"), "move_name", "text"), (_("Reference"), "ref", "text"),
-                (_("Due date"), "date_maturity", "date"), (_("Original"), "original", "money"),
-                (_("Open"), "open", "money"), (_("Disputed"), "disputed", "money"),
-                (_("Balance"), "running", "money"), (_("Type"), "doc_type", "doc"),
+                (lang_env._("Date"), "date", "date"), (lang_env._("Number"), "move_name", "text"),
+                (lang_env._("Reference"), "ref", "text"),
+                (lang_env._("Due date"), "date_maturity", "date"), (lang_env._("Original"), "original", "money"),
+                (lang_env._("Open"), "open", "money"), (lang_env._("Disputed"), "disputed", "money"),
+                (lang_env._("Balance"), "running", "money"), (lang_env._("Type"), "doc_type", "doc"),
             ]
 
             for section in statement["sections"]:
                 currency = section["currency"]
                 money = book.add_format({"num_format": _excel_money_format(currency, lang_rec)})
                 money_bold = book.add_format({"num_format": _excel_money_format(currency, lang_rec), "bold": True})
-                sheet.write(row, 0, _("Currency"), bold)
+                sheet.write(row, 0, lang_env._("Currency"), bold)
                 sheet.write(row, 1, currency.name, bold)
                 row += 1
                 if data["statement_type"] == "activity":
                     formats = {"bold": bold, "money": money, "date": date_fmt, "doc_labels": doc_labels}
                     row = _write_xlsx_table(sheet, row, activity_columns, section["activity"], formats,
-                                            forward=(_("Balance brought forward"), section["balance_forward"]))
-                    sheet.write(row, 1, _("Closing balance"), bold)
+                                            forward=(lang_env._("Balance brought forward"), section["balance_forward"]))
+                    sheet.write(row, 1, lang_env._("Closing balance"), bold)
                     sheet.write_number(row, 5, section["closing_balance"], money_bold)
                     row += 2
                 else:
                     formats = {"bold": bold, "money": money, "date": date_fmt, "doc_labels": doc_labels}
                     row = _write_xlsx_table(sheet, row, open_item_columns, section["lines"], formats) + 1
-                sheet.write(row, 0, _("Aging"), bold)
+                sheet.write(row, 0, lang_env._("Aging"), bold)
                 for col, label in enumerate(labels):
                     sheet.write(row, col + 1, label, bold)
                 row += 1
                 for col, amount in enumerate(section["buckets"]):
                     sheet.write_number(row, col + 1, amount, money)
                 row += 2
-                for label, amount in ((_("Total open"), section["open_total"]),
-                                      (_("Disputed"), section["disputed"]),
-                                      (_("Amount due"), section["amount_due"])):
+                for label, amount in ((lang_env._("Total open"), section["open_total"]),
+                                      (lang_env._("Disputed"), section["disputed"]),
+                                      (lang_env._("Amount due"), section["amount_due"])):
                     sheet.write(row, 0, label, bold)
                     sheet.write_number(row, 1, amount, money_bold)
                     row += 1
                 row += 1
             bank = self._company_bank(company)
-            sheet.write(row, 0, _("Payment instructions"), bold)
+            sheet.write(row, 0, lang_env._("Payment instructions"), bold)
             row += 1
-            sheet.write(row, 0, _("Bank account"))
+            sheet.write(row, 0, lang_env._("Bank account"))
             sheet.write(row, 1, bank.display_name if bank else "")
             row += 1
-            sheet.write(row, 0, _("Payment reference"))
+            sheet.write(row, 0, lang_env._("Payment reference"))
             sheet.write(row, 1, statement["payment_reference"])
         book.close()
         return output.getvalue()
