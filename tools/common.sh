@@ -1,10 +1,11 @@
 # Shared settings for the make targets' helpers. Sourced, not run.
 ODOO_PATH="${ODOO_PATH:-/opt/odoo}"
 VENV="${VENV:-$HOME/.cache/invoicing_specialist/venv}"
+LINT_VENV="${LINT_VENV:-$VENV-lint}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/.build"
 DB_USER="${DB_USER:-$(id -un)}"
-export ODOO_PATH VENV ROOT BUILD DB_USER
+export ODOO_PATH VENV LINT_VENV ROOT BUILD DB_USER
 export PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$BUILD"
 

@@ -7,6 +7,7 @@ set -euo pipefail
 
 ODOO_PATH="${ODOO_PATH:-/opt/odoo}"
 VENV="${VENV:-$HOME/.cache/invoicing_specialist/venv}"
+LINT_VENV="${LINT_VENV:-$VENV-lint}"
 PYTHON="${PYTHON:-python3}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -60,4 +61,14 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp_file" 2>/dev/null)" != "$stam
     "$VENV/bin/pip" install -q --upgrade pip wheel "setuptools<81"
     "$VENV/bin/pip" install -q -r "$ODOO_PATH/requirements.txt" -r "$ROOT/requirements.txt"
     echo "$stamp_value" > "$stamp_file"
+fi
+
+# OCA's pre-commit hooks in a venv of their own: they need a newer polib than Odoo's requirements pin.
+lint_stamp_value="$( { "$PYTHON" --version; cat "$ROOT/requirements-lint.txt"; } | sha256sum | cut -d' ' -f1)"
+lint_stamp_file="$LINT_VENV/.requirements.sha256"
+if [ ! -x "$LINT_VENV/bin/python" ] || [ "$(cat "$lint_stamp_file" 2>/dev/null)" != "$lint_stamp_value" ]; then
+    say "preparing the lint environment in $LINT_VENV"
+    "$PYTHON" -m venv "$LINT_VENV"
+    "$LINT_VENV/bin/pip" install -q -r "$ROOT/requirements-lint.txt"
+    echo "$lint_stamp_value" > "$lint_stamp_file"
 fi

@@ -10,9 +10,9 @@ cd "$ROOT"
 ADDON=invoicing_specialist
 failed=()
 
-for tool in ruff pylint oca-checks-odoo-module oca-checks-po; do
-    if [ ! -x "$VENV/bin/$tool" ]; then
-        echo "lint: $tool is not installed in $VENV: run 'make env' (it comes from requirements.txt)." >&2
+for tool in "$VENV/bin/ruff" "$VENV/bin/pylint" "$LINT_VENV/bin/oca-checks-odoo-module" "$LINT_VENV/bin/oca-checks-po"; do
+    if [ ! -x "$tool" ]; then
+        echo "lint: $tool is not installed: run 'make env' (requirements.txt and requirements-lint.txt)." >&2
         exit 2
     fi
 done
@@ -133,7 +133,7 @@ echo "--- pylint-odoo, OCA's full check set (.pylintrc)"
 "$VENV/bin/pylint" --rcfile=.pylintrc --output-format=text "$ADDON" || failed+=("pylint-odoo")
 
 echo "--- oca-checks-odoo-module (manifest, XML, CSV)"
-"$VENV/bin/oca-checks-odoo-module" "$ADDON" || failed+=("oca-checks-odoo-module")
+"$LINT_VENV/bin/oca-checks-odoo-module" "$ADDON" || failed+=("oca-checks-odoo-module")
 
 echo "--- oca-checks-po (translations)"
 shopt -s nullglob
@@ -142,7 +142,7 @@ shopt -u nullglob
 if [ ${#po_files[@]} -gt 0 ]; then
     # All checks, po-pretty-format included (OCA's template turns it off): Odoo's own export passes it, and
     # `oca-checks-po --fix` sorts, wraps and empties a msgstr that only repeats its msgid.
-    "$VENV/bin/oca-checks-po" "${po_files[@]}" || failed+=("oca-checks-po")
+    "$LINT_VENV/bin/oca-checks-po" "${po_files[@]}" || failed+=("oca-checks-po")
 else
     echo "no translation files"
 fi
