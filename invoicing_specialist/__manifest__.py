@@ -35,6 +35,7 @@
         "views/dispute_views.xml",
         "views/match_views.xml",
         "views/match_override_views.xml",
+        "views/match_purchase_order_views.xml",
         "views/ispec_access_views.xml",
         # wizards
         "wizards/statement_wizard_views.xml",
