@@ -130,13 +130,10 @@ class AccountMove(models.Model):
         return blocked
 
     def _ispec_reduces_debt_of(self, bills):
-        """Whether this entry lowers what is owed on ``bills`` rather than paying it."""
+        """Whether this entry lowers what is owed on ``bills`` rather than paying it: a credit note or a
+        reversal. Capabilities that post such entries of their own (dispute write-offs) extend this."""
         self.ensure_one()
-        return bool(
-            self.move_type in ("in_refund", "out_refund")
-            or self.reversed_entry_id & bills
-            or self.ispec_dispute_id
-        )
+        return bool(self.move_type in ("in_refund", "out_refund") or self.reversed_entry_id & bills)
 
 
 class AccountMoveLine(models.Model):

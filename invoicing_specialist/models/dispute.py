@@ -469,11 +469,12 @@ class IspecDispute(models.Model):
             return batch
 
         def send_digests(batch):
-            for owner in batch:
-                cases = self.search([*pending, ("user_id", "=", owner.id)], order="deadline, id")
+            # One search for the batch's owners, not one per owner.
+            cases = self.search([*pending, ("user_id", "in", [owner.id for owner in batch])], order="deadline, id")
+            for owner, owner_cases in cases.grouped("user_id").items():
                 if owner.email:
-                    self._send_overdue_digest(owner, cases)
-                cases.write({"overdue_digest_pending": False, "overdue_digest_date": today})
+                    self._send_overdue_digest(owner, owner_cases)
+            cases.write({"overdue_digest_pending": False, "overdue_digest_date": today})
 
         # Out of time: the owners not served yet get their digest at the next run.
         commit_in_batches(self.env, next_owners, send_digests, lambda _batch: len(owners))

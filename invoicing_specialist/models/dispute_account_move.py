@@ -84,6 +84,10 @@ class AccountMove(models.Model):
         move's currency. Statements and follow-up leave these amounts out of what is due."""
         return self.env["ispec.dispute"]._open_amounts_by_move(self, date=date)
 
+    def _ispec_reduces_debt_of(self, bills):
+        # A dispute's write-off lowers the debt of a held bill; it does not pay it.
+        return super()._ispec_reduces_debt_of(bills) or bool(self.ispec_dispute_id)
+
     def _ispec_payment_hold_reasons(self):
         return self._ispec_add_hold_reasons(
             super()._ispec_payment_hold_reasons(), self.env["ispec.dispute"]._payment_hold_reasons(self))

@@ -290,7 +290,8 @@ class IspecStatementRun(models.Model):
 
                 def unlock(connection=connection, run_id=run.id):
                     with connection.cursor() as raw:
-                        raw.execute("SELECT pg_advisory_unlock(%s, %s)", (RUN_LOCK_NAMESPACE, run_id))
+                        query = SQL("SELECT pg_advisory_unlock(%s, %s)", RUN_LOCK_NAMESPACE, run_id)
+                        raw.execute(query.code, query.params)
 
                 cr.postrollback.add(unlock)
             else:
