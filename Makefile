@@ -3,7 +3,7 @@ ODOO_PATH ?= /opt/odoo
 VENV ?= $(HOME)/.cache/invoicing_specialist/venv
 export ODOO_PATH VENV
 
-.PHONY: run test lint env bench clean
+.PHONY: run test lint env bench scale screenshots clean
 
 ## Prepare the environment, create or update the demo database and start Odoo on 127.0.0.1:8069.
 run:
@@ -20,6 +20,14 @@ env:
 ## The bill matching benchmark: posting N vendor bills with and without the check (BENCH_BILLS, default 500).
 bench:
 	@bash tools/bench.sh
+
+## A generated ledger in a database of its own (SCALE journal entries, deterministic from SEED), for `make bench`.
+scale:
+	@bash tools/scale.sh
+
+## Screenshots of the main screens for the README, from a demo database, by headless Chromium.
+screenshots:
+	@bash tools/screenshots.sh
 
 ## Lint: ruff, pylint-odoo with OCA's full check set (.pylintrc), OCA's pre-commit hooks for Odoo
 ## (oca-checks-odoo-module, oca-checks-po), XML well-formed, the addon's README.rst generated from readme/

@@ -27,6 +27,7 @@
         "data/match_reason_data.xml",
         "data/match_data.xml",
         "data/match_cron.xml",
+        "data/audit_cron.xml",
         # views
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
@@ -49,6 +50,7 @@
         "views/dispute_menus.xml",
         "views/match_menus.xml",
         "views/audit_export_views.xml",
+        "views/audit_schedule_views.xml",
     ],
     "demo": [
         "demo/demo_data.xml",
@@ -56,5 +58,8 @@
         "demo/match_demo.xml",
     ],
     "uninstall_hook": "uninstall_hook",
-    "assets": {"web.assets_backend": ["invoicing_specialist/static/src/**/*"]},
+    "assets": {
+        "web.assets_backend": ["invoicing_specialist/static/src/**/*"],
+        "web.assets_tests": ["invoicing_specialist/static/tests/tours/**/*"],
+    },
 }

@@ -19,4 +19,8 @@ from . import match_override
 from . import purchase_order
 from . import purchase_order_line
 from . import stock_move
+from . import audit_dataset
+from . import audit_ads
+from . import audit_logs
 from . import audit_export
+from . import audit_schedule

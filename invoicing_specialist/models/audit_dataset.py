@@ -15,11 +15,25 @@ INVOICE_TYPES = ("out_invoice", "in_invoice", "out_refund", "in_refund", "out_re
 REFUND_TYPES = ("out_refund", "in_refund")
 
 
+# Every dataset class, by key; filled by ``@register`` in each dataset's module (registers here, ADS extract in
+# audit_ads.py, logs in audit_logs.py). The export's dataset flags name these keys.
+DATASETS = {}
+
+
+def register(dataset_class):
+    DATASETS[dataset_class.key] = dataset_class
+    return dataset_class
+
+
 class AuditDataset:
     """One dataset of an export. Subclasses set ``key``, ``columns``, ``label()`` and ``rows()``."""
 
     key = None
     columns = ()
+    # The dataset's own file in the package: ``<key>.csv``, RFC 4180 with commas, unless a dataset sets
+    # another name and delimiter (the AICPA Audit Data Standard files are pipe-delimited ``.txt``).
+    file_name = None
+    delimiter = ","
     default_batch_size = BATCH_SIZE
 
     def __init__(self, export, batch_size=None):
@@ -84,6 +98,7 @@ class AuditDataset:
             ) post ON TRUE""", field.id)
 
 
+@register
 class InvoiceRegister(AuditDataset):
     """Customer and vendor invoices, credit notes and receipts posted or cancelled in the period
     (by accounting date)."""
@@ -173,6 +188,7 @@ class InvoiceRegister(AuditDataset):
                 )
 
 
+@register
 class CreditNoteRegister(AuditDataset):
     """Credit notes posted in the period, and those posted after it that reverse an invoice of the
     period (flagged: the cut-off test)."""
@@ -244,6 +260,7 @@ class CreditNoteRegister(AuditDataset):
                 )
 
 
+@register
 class SequenceCheck(AuditDataset):
     """Gaps and duplicates in the numbers of the entries posted in the period, per journal and prefix.
 
@@ -309,5 +326,3 @@ class SequenceCheck(AuditDataset):
                 yield (journal, prefix, duplicate, finding["previous"], finding["next"], finding["number"],
                        finding["number"], 0, finding["count"])
 
-
-DATASETS = {dataset.key: dataset for dataset in (InvoiceRegister, CreditNoteRegister, SequenceCheck)}

@@ -17,13 +17,24 @@ _logger = logging.getLogger(__name__)
 # client over RPC; this object cannot (RPC context values are JSON), so it marks the generation's writes.
 _GENERATION = object()
 
+# The dataset flags, in the package's order, and the datasets (keys of DATASETS) each one stands for: the
+# journal-entry testing extract is the five files of the AICPA Audit Data Standard for the general ledger.
+DATASET_FIELDS = (
+    ("dataset_invoice_register", ("invoice_register",)),
+    ("dataset_credit_note_register", ("credit_note_register",)),
+    ("dataset_sequence_check", ("sequence_check",)),
+    ("dataset_je_extract", ("ads_gl_detail", "ads_trial_balance", "ads_chart_of_accounts", "ads_user_listing",
+                            "ads_source_listing")),
+    ("dataset_receivable_aging", ("receivable_aging",)),
+    ("dataset_match_log", ("match_log",)),
+    ("dataset_dispute_log", ("dispute_log",)),
+    ("dataset_change_log", ("change_log",)),
+)
+# The thresholds of the journal-entry tests.
+TEST_PARAMETER_FIELDS = ("late_posting_days", "rare_account_uses", "round_amount_unit")
 # What the user chooses; everything else is written by the generation only.
-PARAMETER_FIELDS = ("company_id", "date_from", "date_to", "journal_ids", "dataset_invoice_register",
-                    "dataset_credit_note_register", "dataset_sequence_check")
-# The dataset flags, in the package's order, and the dataset each one stands for.
-DATASET_FIELDS = (("dataset_invoice_register", "invoice_register"),
-                  ("dataset_credit_note_register", "credit_note_register"),
-                  ("dataset_sequence_check", "sequence_check"))
+PARAMETER_FIELDS = ("company_id", "date_from", "date_to", "journal_ids", *TEST_PARAMETER_FIELDS,
+                    *(flag for flag, _keys in DATASET_FIELDS))
 # The fields of an attachment that make up the package: no one changes them once it is generated.
 PACKAGE_ATTACHMENT_FIELDS = {"datas", "raw", "db_datas", "store_fname", "file_size", "checksum", "name",
                              "res_model", "res_id", "res_field", "type", "url"}
@@ -51,6 +62,32 @@ class IspecAuditExport(models.Model):
     dataset_invoice_register = fields.Boolean(string="Invoice Register", default=True)
     dataset_credit_note_register = fields.Boolean(string="Credit Note Register", default=True)
     dataset_sequence_check = fields.Boolean(string="Sequence Check", default=True)
+    dataset_je_extract = fields.Boolean(
+        string="Journal-Entry Testing Extract",
+        help="Every line of the entries posted in the period in the AICPA Audit Data Standard layout (GL_Detail, "
+             "Trial_Balance, Chart_Of_Accounts, User_Listing, Source_Listing), with the fraud-risk test flags.")
+    dataset_receivable_aging = fields.Boolean(
+        string="Receivable Aging",
+        help="The customers' open items at the end of the period by age, disputed and undisputed apart.")
+    dataset_match_log = fields.Boolean(
+        string="Match Exceptions and Overrides",
+        help="The vendor bills of the period that broke a matching rule, with the figures, and every override.")
+    dataset_dispute_log = fields.Boolean(
+        string="Dispute Log", help="Every dispute case of the period with its amounts, owner and resolution.")
+    dataset_change_log = fields.Boolean(
+        string="Change Log",
+        help="Every tracked change to the invoices and bills of the period: when, who, which field, old and "
+             "new value.")
+    late_posting_days = fields.Integer(
+        string="Late Posting After (Days)", default=30,
+        help="Journal-entry testing flags an entry posted more than this many days after its accounting date.")
+    rare_account_uses = fields.Integer(
+        string="Rarely Used Account Below (Lines)", default=3,
+        help="Journal-entry testing flags the lines of an account used on fewer than this many journal lines in "
+             "the period.")
+    round_amount_unit = fields.Float(
+        string="Round Amount Multiple Of", default=1000.0,
+        help="Journal-entry testing flags a line whose amount is a non-zero multiple of this (in company currency).")
     state = fields.Selection(
         [("draft", "Draft"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
         default="draft", required=True, readonly=True, copy=False, index=True)
@@ -71,6 +108,14 @@ class IspecAuditExport(models.Model):
             export.name = self.env._("Audit export %(company)s %(start)s to %(end)s",
                                      company=export.company_id.name or "", start=export.date_from or "",
                                      end=export.date_to or "")
+
+    @api.constrains(*TEST_PARAMETER_FIELDS)
+    def _check_test_parameters(self):
+        for export in self:
+            if export.late_posting_days < 0 or export.rare_account_uses < 0 or export.round_amount_unit < 0:
+                raise ValidationError(self.env._(
+                    "The journal-entry test thresholds of the audit export %(name)s cannot be negative: "
+                    "enter a number of days, of lines or an amount of zero or more.", name=export.name))
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
@@ -143,7 +188,8 @@ class IspecAuditExport(models.Model):
     # Generation
     # ------------------------------------------------------------------------------------------------
     def _datasets(self, batch_size=None):
-        return [DATASETS[key](self, batch_size=batch_size) for flag, key in DATASET_FIELDS if self[flag]]
+        return [DATASETS[key](self, batch_size=batch_size)
+                for flag, keys in DATASET_FIELDS if self[flag] for key in keys]
 
     def _generate(self, max_rows=XLSX_MAX_ROWS, batch_size=None):
         """Generate the package. ``max_rows``: the rows of a sheet before a dataset continues on the next

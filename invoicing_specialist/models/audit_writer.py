@@ -1,7 +1,8 @@
 """The one writer of audit exports: an XLSX workbook and one CSV file per dataset, fed row by row.
 
 No ORM here. A dataset is anything with ``key``, ``label``, ``columns`` (a list of ``Column``) and
-``rows()`` (a generator of tuples in column order). The writer streams: xlsxwriter runs with
+``rows()`` (a generator of tuples in column order); optionally ``file_name`` and ``delimiter`` for its
+text file (``<key>.csv`` with commas otherwise). The writer streams: xlsxwriter runs with
 ``constant_memory`` (each row is flushed to disk when the next one starts) and each CSV row is written
 as it arrives, so memory does not grow with the number of rows.
 """
@@ -129,13 +130,15 @@ class AuditWriter:
         result = DatasetResult(dataset, self.decimals)
         columns = dataset.columns
         ncols = len(columns)
-        result.csv_name = f"{dataset.key}.csv"
+        result.csv_name = getattr(dataset, "file_name", None) or f"{dataset.key}.csv"
+        delimiter = getattr(dataset, "delimiter", ",")
         part, sheet_row = 1, 0
         sheet = self._new_sheet(dataset, part)
         result.sheets.append(sheet.name)
         # newline="": the csv module writes RFC 4180's CRLF itself.
         with open(f"{self.csv_dir}/{result.csv_name}", "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+            writer = csv.writer(handle, dialect="excel", delimiter=delimiter, lineterminator="\r\n",
+                                quoting=csv.QUOTE_MINIMAL)
             writer.writerow([col.name for col in columns])
             for row in dataset.rows():
                 if sheet_row >= self.max_rows:

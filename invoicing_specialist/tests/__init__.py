@@ -18,3 +18,7 @@ from . import test_access_browser
 from . import test_menus_browser
 from . import test_payment_hold
 from . import test_audit_export
+from . import test_audit_ads
+from . import test_audit_logs
+from . import test_audit_schedule
+from . import test_tours

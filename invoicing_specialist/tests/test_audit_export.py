@@ -22,6 +22,8 @@ from ..kernels import audit as kernel
 from ..models.audit_dataset import DATASETS, INVOICE_TYPES, InvoiceRegister
 
 PERIOD = (date(2025, 3, 1), date(2025, 3, 31))
+# The datasets an export has by default (the others are in their own test files).
+REGISTER_KEYS = ("invoice_register", "credit_note_register", "sequence_check")
 
 
 @tagged("at_install", "-post_install")
@@ -216,7 +218,7 @@ class TestAuditExport(AccountTestInvoicingCommon):
         paged._generate(batch_size=2)
         whole._generate()
         (package_a, manifest_a), (package_b, manifest_b) = self._package(paged), self._package(whole)
-        for key in DATASETS:
+        for key in REGISTER_KEYS:
             self.assertEqual(self._dataset(manifest_a, key)["rows"], self._dataset(manifest_b, key)["rows"], key)
             self.assertEqual(self._csv(package_a, key)[0], self._csv(package_b, key)[0], key)
 
@@ -283,7 +285,7 @@ class TestAuditExport(AccountTestInvoicingCommon):
         package, manifest = self._package(export)
         self.assertEqual(export.package_sha256, hashlib.sha256(export.attachment_id.raw).hexdigest())
         self.assertEqual(manifest["parameters"], {"date_from": "2025-03-01", "date_to": "2025-03-31",
-                                                  "journals": [], "datasets": list(DATASETS)})
+                                                  "journals": [], "datasets": list(REGISTER_KEYS)})
         self.assertEqual(manifest["company"]["name"], self.env.company.name)
         self.assertEqual(manifest["generated_by"]["login"], self.env.user.login)
         self.assertEqual(len(manifest["files"]), 4)  # the workbook and three CSV files
@@ -424,9 +426,10 @@ class TestAuditExport(AccountTestInvoicingCommon):
         export.action_generate()
         package, manifest = self._package(export)
         self.assertEqual({entry["key"]: entry["rows"] for entry in manifest["datasets"]},
-                         dict.fromkeys(DATASETS, 0))
+                         dict.fromkeys(REGISTER_KEYS, 0))
         self.assertEqual(self._dataset(manifest, "invoice_register")["control_totals"]["amount_total_company"], 0.0)
-        for key, dataset in DATASETS.items():
+        for key in REGISTER_KEYS:
+            dataset = DATASETS[key]
             raw, rows = self._csv(package, key)
             self.assertEqual(rows, [[col.name for col in dataset.columns]], key)
         xlsx_name = next(name for name in package.namelist() if name.endswith(".xlsx"))

@@ -1,0 +1,1 @@
+"""The audit logs: receivable aging, match exceptions and overrides, disputes, changes (being written)."""

@@ -1,0 +1,1 @@
+"""Recurring audit exports (being written)."""
