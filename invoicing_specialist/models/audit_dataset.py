@@ -5,10 +5,13 @@ each page is one short query, memory holds one batch, and nothing is built as a 
 The writer (audit_writer.py) takes the rows as they come.
 """
 
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
+from odoo.tools.translate import LazyGettext
 
 from ..kernels import audit as kernel
 from .audit_writer import AMOUNT, DATE, DATETIME, INTEGER, Column
+
+_lt = LazyTranslate(__name__)
 
 BATCH_SIZE = 2000
 INVOICE_TYPES = ("out_invoice", "in_invoice", "out_refund", "in_refund", "out_receipt", "in_receipt")
@@ -43,6 +46,13 @@ class AuditDataset:
         self.company = export.company_id
         self.decimals = self.company.currency_id.decimal_places
         self.lang = self.env.lang or "en_US"
+        # The column labels in the user's language (declared with _lt, read when the export runs).
+        self.columns = [col._replace(label=self.env._(col.label)) if isinstance(col.label, LazyGettext) else col
+                        for col in type(self).columns]
+        # Every currency's decimals by code: document-currency amounts keep their own (a small table).
+        currencies = self.env["res.currency"].with_context(active_test=False).search_read(
+            [], ["name", "decimal_places"])
+        self.currency_decimals = {currency["name"]: currency["decimal_places"] for currency in currencies}
 
     @property
     def label(self):
@@ -79,8 +89,10 @@ class AuditDataset:
                 return
             last = key_of(batch[-1])
 
-    def _amount(self, value):
-        return round(value or 0.0, self.decimals)
+    def _amount(self, value, currency=None):
+        """``value`` rounded to the company currency's decimals, or to those of the currency named ``currency``."""
+        decimals = self.currency_decimals.get(currency, self.decimals) if currency else self.decimals
+        return round(value or 0.0, decimals)
 
     def _posted_join(self):
         """Who posted each move and when: the last tracked change of its state to Posted."""
@@ -105,32 +117,32 @@ class InvoiceRegister(AuditDataset):
 
     key = "invoice_register"
     columns = [
-        Column("number", "Number"),
-        Column("journal", "Journal"),
-        Column("move_type", "Type"),
-        Column("state", "Status"),
-        Column("invoice_date", "Invoice Date", DATE),
-        Column("accounting_date", "Accounting Date", DATE),
-        Column("due_date", "Due Date", DATE),
-        Column("partner", "Partner"),
-        Column("partner_vat", "VAT Number"),
-        Column("currency", "Currency"),
-        Column("amount_untaxed", "Untaxed", AMOUNT),
-        Column("amount_tax", "Tax", AMOUNT),
-        Column("amount_total", "Total", AMOUNT),
-        Column("amount_residual", "Amount Due", AMOUNT),
-        Column("amount_untaxed_company", "Untaxed (Company Currency)", AMOUNT, True),
-        Column("amount_tax_company", "Tax (Company Currency)", AMOUNT, True),
-        Column("amount_total_company", "Total (Company Currency)", AMOUNT, True),
-        Column("amount_residual_company", "Amount Due (Company Currency)", AMOUNT, True),
-        Column("payment_state", "Payment Status"),
-        Column("origin", "Origin"),
-        Column("created_by", "Created By"),
-        Column("created_at", "Created At (UTC)", DATETIME),
-        Column("posted_by", "Posted By"),
-        Column("posted_at", "Posted At (UTC)", DATETIME),
-        Column("disputed_amount", "Disputed Amount", AMOUNT, True),
-        Column("match_state", "Match State"),
+        Column("number", _lt("Number")),
+        Column("journal", _lt("Journal")),
+        Column("move_type", _lt("Type")),
+        Column("state", _lt("Status")),
+        Column("invoice_date", _lt("Invoice Date"), DATE),
+        Column("accounting_date", _lt("Accounting Date"), DATE),
+        Column("due_date", _lt("Due Date"), DATE),
+        Column("partner", _lt("Partner")),
+        Column("partner_vat", _lt("VAT Number")),
+        Column("currency", _lt("Currency")),
+        Column("amount_untaxed", _lt("Untaxed"), AMOUNT, currency="currency"),
+        Column("amount_tax", _lt("Tax"), AMOUNT, currency="currency"),
+        Column("amount_total", _lt("Total"), AMOUNT, currency="currency"),
+        Column("amount_residual", _lt("Amount Due"), AMOUNT, currency="currency"),
+        Column("amount_untaxed_company", _lt("Untaxed (Company Currency)"), AMOUNT, True),
+        Column("amount_tax_company", _lt("Tax (Company Currency)"), AMOUNT, True),
+        Column("amount_total_company", _lt("Total (Company Currency)"), AMOUNT, True),
+        Column("amount_residual_company", _lt("Amount Due (Company Currency)"), AMOUNT, True),
+        Column("payment_state", _lt("Payment Status")),
+        Column("origin", _lt("Origin")),
+        Column("created_by", _lt("Created By")),
+        Column("created_at", _lt("Created At (UTC)"), DATETIME),
+        Column("posted_by", _lt("Posted By")),
+        Column("posted_at", _lt("Posted At (UTC)"), DATETIME),
+        Column("disputed_amount", _lt("Disputed Amount"), AMOUNT, True),
+        Column("match_state", _lt("Match State")),
     ]
 
     def _label(self):
@@ -176,8 +188,8 @@ class InvoiceRegister(AuditDataset):
                 yield (
                     r["name"], r["journal"], types.get(r["move_type"]), states.get(r["state"]),
                     r["invoice_date"], r["date"], r["invoice_date_due"], r["partner"], r["vat"], r["currency"],
-                    self._amount(r["amount_untaxed"]), self._amount(r["amount_tax"]),
-                    self._amount(r["amount_total"]), self._amount(r["amount_residual"]),
+                    self._amount(r["amount_untaxed"], r["currency"]), self._amount(r["amount_tax"], r["currency"]),
+                    self._amount(r["amount_total"], r["currency"]), self._amount(r["amount_residual"], r["currency"]),
                     self._amount(abs(r["amount_untaxed_signed"] or 0.0)),
                     self._amount(abs(r["amount_tax_signed"] or 0.0)),
                     self._amount(abs(r["amount_total_signed"] or 0.0)),
@@ -195,21 +207,21 @@ class CreditNoteRegister(AuditDataset):
 
     key = "credit_note_register"
     columns = [
-        Column("number", "Number"),
-        Column("journal", "Journal"),
-        Column("move_type", "Type"),
-        Column("accounting_date", "Accounting Date", DATE),
-        Column("credit_note_date", "Credit Note Date", DATE),
-        Column("partner", "Partner"),
-        Column("reversed_number", "Reversed Invoice"),
-        Column("reversed_date", "Reversed Invoice Date", DATE),
-        Column("reason", "Reason"),
-        Column("currency", "Currency"),
-        Column("amount_total", "Amount", AMOUNT),
-        Column("amount_total_company", "Amount (Company Currency)", AMOUNT, True),
-        Column("days_between", "Days Between", INTEGER),
-        Column("dispute", "Dispute"),
-        Column("after_period_end", "After Period End for an Invoice of the Period"),
+        Column("number", _lt("Number")),
+        Column("journal", _lt("Journal")),
+        Column("move_type", _lt("Type")),
+        Column("accounting_date", _lt("Accounting Date"), DATE),
+        Column("credit_note_date", _lt("Credit Note Date"), DATE),
+        Column("partner", _lt("Partner")),
+        Column("reversed_number", _lt("Reversed Invoice")),
+        Column("reversed_date", _lt("Reversed Invoice Date"), DATE),
+        Column("reason", _lt("Reason")),
+        Column("currency", _lt("Currency")),
+        Column("amount_total", _lt("Amount"), AMOUNT, currency="currency"),
+        Column("amount_total_company", _lt("Amount (Company Currency)"), AMOUNT, True),
+        Column("days_between", _lt("Days Between"), INTEGER),
+        Column("dispute", _lt("Dispute")),
+        Column("after_period_end", _lt("After Period End for an Invoice of the Period")),
     ]
 
     def _label(self):
@@ -255,14 +267,16 @@ class CreditNoteRegister(AuditDataset):
                 yield (
                     r["name"], r["journal"], types.get(r["move_type"]), r["date"], r["invoice_date"], r["partner"],
                     r["reversed_number"], r["reversed_date"], r["reason"], r["currency"],
-                    self._amount(r["amount_total"]), self._amount(abs(r["amount_total_signed"] or 0.0)), days,
+                    self._amount(r["amount_total"], r["currency"]), self._amount(abs(r["amount_total_signed"] or 0.0)),
+                    days,
                     r["dispute"], yes if r["after_period_end"] and r["reversed_number"] else no,
                 )
 
 
 @register
 class SequenceCheck(AuditDataset):
-    """Gaps and duplicates in the numbers of the entries posted in the period, per journal and prefix.
+    """Gaps and duplicates in the numbers of the entries posted in the period, per journal and prefix,
+    and the gap between the last number before the period and the period's first.
 
     The number is read from the name as it is stored (prefix, last run of digits), not from Odoo's
     computed sequence columns, so a name changed behind the ORM's back is checked as it reads."""
@@ -273,47 +287,77 @@ class SequenceCheck(AuditDataset):
     # so pages are large: 15 pages at 300,000 entries, about 15 MB of rows held at a time.
     default_batch_size = 20000
     columns = [
-        Column("journal", "Journal"),
-        Column("prefix", "Sequence Prefix"),
-        Column("kind", "Finding"),
-        Column("previous", "Previous Number"),
-        Column("next", "Next Number"),
-        Column("missing_from", "Missing From", INTEGER),
-        Column("missing_to", "Missing To", INTEGER),
-        Column("missing_count", "Numbers Missing", INTEGER, True),
-        Column("duplicate_count", "Times Used", INTEGER),
+        Column("journal", _lt("Journal")),
+        Column("prefix", _lt("Sequence Prefix")),
+        Column("kind", _lt("Finding")),
+        Column("previous", _lt("Previous Number")),
+        Column("next", _lt("Next Number")),
+        Column("missing_from", _lt("Missing From"), INTEGER),
+        Column("missing_to", _lt("Missing To"), INTEGER),
+        Column("missing_count", _lt("Numbers Missing"), INTEGER, True),
+        Column("duplicate_count", _lt("Times Used"), INTEGER),
     ]
 
     def _label(self):
         return self.env._("Sequence Check")
 
-    def _query(self, last):
-        export = self.export
+    def _numbered(self, period):
+        """The posted entries of the company with a number, split into prefix and number as stored.
+        ``period``: the condition on their accounting date."""
         return SQL("""
-            SELECT * FROM (
-                SELECT m.id, m.journal_id, j.code AS journal, m.name,
-                       regexp_replace(m.name, '\\d+\\D*$', '') AS prefix,
-                       substring(m.name FROM '(\\d+)\\D*$')::numeric AS number
-                  FROM account_move m
-                  JOIN account_journal j ON j.id = m.journal_id
-                 WHERE m.company_id = %(company)s
-                   AND m.state = 'posted'
-                   AND m.name ~ '\\d'
-                   AND m.date BETWEEN %(date_from)s AND %(date_to)s
-                   %(journals)s
-            ) s
+            SELECT m.id, m.journal_id, j.code AS journal, m.name,
+                   regexp_replace(m.name, '\\d+\\D*$', '') AS prefix,
+                   substring(m.name FROM '(\\d+)\\D*$')::numeric AS number
+              FROM account_move m
+              JOIN account_journal j ON j.id = m.journal_id
+             WHERE m.company_id = %(company)s
+               AND m.state = 'posted'
+               AND m.name ~ '\\d'
+               AND %(period)s
+               %(journals)s""",
+            company=self.export.company_id.id, period=period, journals=self._journal_filter("m"))
+
+    def _in_period(self):
+        return SQL("m.date BETWEEN %s AND %s", self.export.date_from, self.export.date_to)
+
+    def _query(self, last):
+        return SQL("""
+            SELECT * FROM (%(numbered)s) s
              %(keyset)s
           ORDER BY journal_id, prefix, number, id
              LIMIT %(limit)s""",
-            company=export.company_id.id, date_from=export.date_from, date_to=export.date_to,
-            journals=self._journal_filter("m"),
+            numbered=self._numbered(self._in_period()),
             keyset=SQL("WHERE (journal_id, prefix, number, id) > (%s, %s, %s, %s)", *last) if last else SQL(),
             limit=self.batch_size)
 
+    def _anchors(self):
+        """For each sequence of the period, the last number before it (posted earlier, below the period's
+        first number): a hole between the two is a gap at the period's start, which the period's numbers
+        alone would not show. One query."""
+        self.env.cr.execute(SQL("""
+            WITH period AS (
+                SELECT journal_id, prefix, min(number) AS first FROM (%(in_period)s) s GROUP BY journal_id, prefix
+            )
+            SELECT s.journal_id, s.prefix, max(s.number) AS number,
+                   (array_agg(s.name ORDER BY s.number DESC, s.id DESC))[1] AS name
+              FROM (%(before)s) s
+              JOIN period p ON p.journal_id = s.journal_id AND p.prefix = s.prefix AND s.number < p.first
+          GROUP BY s.journal_id, s.prefix""",
+            in_period=self._numbered(self._in_period()),
+            before=self._numbered(SQL("m.date < %s", self.export.date_from))))
+        return {(row[0], row[1]): (int(row[2]), row[3]) for row in self.env.cr.fetchall()}
+
     def _numbers(self):
+        anchors = self._anchors()
+        last_group = None
         for batch in self._pages(self._query, lambda r: (r["journal_id"], r["prefix"], r["number"], r["id"])):
             for r in batch:
-                yield (r["journal_id"], r["journal"], r["prefix"]), int(r["number"]), r["name"]
+                group = (r["journal_id"], r["journal"], r["prefix"])
+                if group != last_group and (r["journal_id"], r["prefix"]) in anchors:
+                    number, name = anchors[r["journal_id"], r["prefix"]]
+                    yield group, number, name
+                last_group = group
+                yield group, int(r["number"]), r["name"]
 
     def rows(self):
         gap, duplicate = self.env._("Gap"), self.env._("Duplicate")

@@ -18,7 +18,12 @@ TEXT, DATE, DATETIME, AMOUNT, INTEGER = "text", "date", "datetime", "amount", "i
 COLUMN_TYPES = (TEXT, DATE, DATETIME, AMOUNT, INTEGER)
 
 # ``total``: the column is summed into the dataset's control totals (amounts and integers only).
-Column = namedtuple("Column", "name label type total", defaults=(TEXT, False))
+# ``currency``: for an amount in a document's currency, the name of the column holding that currency's code
+# (the amount is then written with that currency's decimals); None for company-currency amounts.
+Column = namedtuple("Column", "name label type total currency", defaults=(TEXT, False, None))
+# The control-totals sheet that closes the workbook: one row per dataset and total.
+SUMMARY_LABELS = {"sheet": "Control Totals", "dataset": "Dataset", "file": "File", "rows": "Rows",
+                  "column": "Column", "total": "Total"}
 
 # Excel's sheet holds 1,048,576 rows: the header and 1,048,575 data rows.
 XLSX_MAX_ROWS = 1_048_575
@@ -59,21 +64,37 @@ class DatasetResult:
 class AuditWriter:
     """Writes datasets one after the other into ``xlsx_path`` and ``<csv_dir>/<key>.csv``."""
 
-    def __init__(self, xlsx_path, csv_dir, decimals=2, max_rows=XLSX_MAX_ROWS):
+    def __init__(self, xlsx_path, csv_dir, decimals=2, max_rows=XLSX_MAX_ROWS, currency_decimals=None,
+                 summary_labels=None):
+        """``decimals``: the company currency's; ``currency_decimals``: ``{code: decimals}`` of the document
+        currencies (amounts whose column names a ``currency`` column), unless the dataset has its own
+        ``currency_decimals``; ``summary_labels``: the control-totals
+        sheet's labels, translated by the caller (SUMMARY_LABELS by default)."""
         self.csv_dir = csv_dir
         self.decimals = decimals
+        self.currency_decimals = currency_decimals or {}
+        self.summary_labels = dict(SUMMARY_LABELS, **(summary_labels or {}))
         self.max_rows = max_rows
+        self.results = []
         self.workbook = xlsxwriter.Workbook(xlsx_path, {"constant_memory": True, "strings_to_numbers": False,
                                                          "strings_to_formulas": False, "strings_to_urls": False})
-        amount_format = "#,##0" + ("." + "0" * decimals if decimals else "")
+        self._amount_formats = {}
         self.formats = {
             "header": self.workbook.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1}),
             DATE: self.workbook.add_format({"num_format": "yyyy-mm-dd"}),
             DATETIME: self.workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-            AMOUNT: self.workbook.add_format({"num_format": amount_format}),
+            AMOUNT: self._amount_format(decimals),
             INTEGER: self.workbook.add_format({"num_format": "0"}),
         }
         self.sheet_names = set()
+
+    def _amount_format(self, decimals):
+        """The cell format of amounts with ``decimals`` decimals, made once per number of decimals."""
+        if decimals not in self._amount_formats:
+            number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
+            self._amount_formats[decimals] = self.workbook.add_format({"num_format": number_format})
+        return self._amount_formats[decimals]
+
 
     # -- XLSX --------------------------------------------------------------------------------------
     def _sheet_name(self, label, part):
@@ -100,20 +121,22 @@ class AuditWriter:
     def _close_sheet(self, sheet, rows, ncols):
         sheet.autofilter(0, 0, max(rows, 0), ncols - 1)
 
-    def _write_cell(self, sheet, row, index, col, value):
+    def _write_cell(self, sheet, row, index, col, value, decimals):
         if value is None or value == "":
             sheet.write_blank(row, index, None)
         elif col.type == DATE:
             sheet.write_datetime(row, index, datetime.datetime.combine(value, datetime.time()), self.formats[DATE])
         elif col.type == DATETIME:
             sheet.write_datetime(row, index, value, self.formats[DATETIME])
-        elif col.type in (AMOUNT, INTEGER):
-            sheet.write_number(row, index, value, self.formats[col.type])
+        elif col.type == AMOUNT:
+            sheet.write_number(row, index, value, self._amount_format(decimals))
+        elif col.type == INTEGER:
+            sheet.write_number(row, index, value, self.formats[INTEGER])
         else:
             sheet.write_string(row, index, str(value))
 
     # -- CSV ---------------------------------------------------------------------------------------
-    def _csv_value(self, col, value):
+    def _csv_value(self, col, value, decimals):
         if value is None:
             return ""
         if col.type == DATE:
@@ -121,7 +144,7 @@ class AuditWriter:
         if col.type == DATETIME:
             return value.strftime("%Y-%m-%d %H:%M:%S")
         if col.type == AMOUNT:
-            return f"{value:.{self.decimals}f}"
+            return f"{value:.{decimals}f}"
         return str(value)
 
     # -- One dataset -------------------------------------------------------------------------------
@@ -130,6 +153,12 @@ class AuditWriter:
         result = DatasetResult(dataset, self.decimals)
         columns = dataset.columns
         ncols = len(columns)
+        names = [col.name for col in columns]
+        # The decimals of each amount column: the company currency's, or per row the document currency's.
+        company_decimals = [self.decimals if col.type == AMOUNT else None for col in columns]
+        per_row = [(index, names.index(col.currency)) for index, col in enumerate(columns)
+                   if col.type == AMOUNT and col.currency]
+        currency_decimals = getattr(dataset, "currency_decimals", None) or self.currency_decimals
         result.csv_name = getattr(dataset, "file_name", None) or f"{dataset.key}.csv"
         delimiter = getattr(dataset, "delimiter", ",")
         part, sheet_row = 1, 0
@@ -147,12 +176,47 @@ class AuditWriter:
                     sheet = self._new_sheet(dataset, part)
                     result.sheets.append(sheet.name)
                 sheet_row += 1
+                decimals = company_decimals
+                if per_row:
+                    decimals = list(company_decimals)
+                    for index, currency_index in per_row:
+                        decimals[index] = currency_decimals.get(row[currency_index], self.decimals)
                 for index, col in enumerate(columns):
-                    self._write_cell(sheet, sheet_row, index, col, row[index])
-                writer.writerow([self._csv_value(col, row[index]) for index, col in enumerate(columns)])
+                    self._write_cell(sheet, sheet_row, index, col, row[index], decimals[index])
+                writer.writerow([self._csv_value(col, row[index], decimals[index])
+                                 for index, col in enumerate(columns)])
                 result.add(row)
         self._close_sheet(sheet, sheet_row, ncols)
+        self.results.append(result)
         return result
 
+    def _write_summary(self):
+        """The last sheet: each dataset's row count and control totals, as the manifest has them. Totals
+        stay off the data sheets, so that an auditor's tool imports those as plain tables."""
+        labels = self.summary_labels
+        sheet = self.workbook.add_worksheet(self._sheet_name(labels["sheet"], 1))
+        header = [labels["dataset"], labels["file"], labels["rows"], labels["column"], labels["total"]]
+        for index, label in enumerate(header):
+            sheet.write_string(0, index, label, self.formats["header"])
+        sheet.set_column(0, 1, 28)
+        sheet.set_column(2, 4, 18)
+        sheet.freeze_panes(1, 0)
+        row = 0
+        for result in self.results:
+            labels_by_name = {col.name: col.label for col in result.dataset.columns}
+            totals = list(result.rounded_totals().items()) or [(None, None)]
+            for name, value in totals:
+                row += 1
+                sheet.write_string(row, 0, str(result.dataset.label))
+                sheet.write_string(row, 1, result.csv_name)
+                sheet.write_number(row, 2, result.row_count, self.formats[INTEGER])
+                if name is not None:
+                    sheet.write_string(row, 3, str(labels_by_name[name]))
+                    is_float = isinstance(value, float)
+                    sheet.write_number(row, 4, value, self.formats[AMOUNT if is_float else INTEGER])
+        sheet.autofilter(0, 0, max(row, 0), len(header) - 1)
+
     def close(self):
+        if self.results:
+            self._write_summary()
         self.workbook.close()

@@ -260,7 +260,7 @@ class TestAuditExport(AccountTestInvoicingCommon):
         data_rows = []
         for name in register["xlsx_sheets"]:
             sheet = book[name]
-            self.assertEqual([cell.value for cell in sheet[1]], [col.label for col in columns])
+            self.assertEqual([cell.value for cell in sheet[1]], [self.env._(col.label) for col in columns])
             self.assertEqual(sheet.freeze_panes, "A2")
             self.assertTrue(sheet.auto_filter.ref.startswith("A1:"))
             data_rows += list(sheet.iter_rows(min_row=2, values_only=True))
@@ -278,6 +278,57 @@ class TestAuditExport(AccountTestInvoicingCommon):
         self.assertEqual(book["Credit Note Register"]["A1"].value, "Number")
         self.assertEqual(book["Sequence Check"]["C1"].value, "Finding")
         self.assertEqual(book["Sequence Check"].max_row, 4)
+        # The last sheet holds each dataset's rows and control totals, as the manifest has them.
+        summary = list(book["Control Totals"].iter_rows(values_only=True))
+        self.assertEqual(summary[0], ("Dataset", "File", "Rows", "Column", "Total"))
+        expected = [(entry["label"], entry["csv"], entry["rows"], column["label"], total)
+                    for entry in manifest["datasets"]
+                    for column in entry["columns"] if column["name"] in entry["control_totals"]
+                    for total in [entry["control_totals"][column["name"]]]]
+        self.assertEqual(len(summary) - 1, len(expected))
+        for got, want in zip(summary[1:], expected, strict=True):
+            self.assertEqual(got[:4], want[:4])
+            self.assertAlmostEqual(got[4], want[4], places=2)
+        self.assertIn(("Invoice Register", "invoice_register.csv", 7, "Total (Company Currency)"),
+                      [row[:4] for row in summary])
+
+    def test_gap_at_the_start_of_the_period(self):
+        """The last number before the period and the period's first are checked against each other: the
+        February invoice renamed to number 0 leaves the numbers up to March's first invoice missing."""
+        _prefix, first = kernel.split_sequence(self.inv1.name)
+        width = len(self.inv1.name) - len(self.prefix)
+        renamed = f"{self.prefix}{0:0{width}d}"
+        self.env.cr.execute(SQL("UPDATE account_move SET name = %s WHERE id = %s", renamed, self.before.id))
+        export = self._export(dataset_invoice_register=False, dataset_credit_note_register=False)
+        export.action_generate()
+        package, _manifest = self._package(export)
+        _raw, rows = self._csv(package, "sequence_check")
+        findings = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+        self.assertEqual(findings[0], {
+            "journal": self.inv1.journal_id.code, "prefix": self.prefix, "kind": "Gap", "previous": renamed,
+            "next": self.inv1.name, "missing_from": "1", "missing_to": str(first - 1),
+            "missing_count": str(first - 1), "duplicate_count": ""})
+        self.assertEqual(len(findings), 4)  # and the three findings inside the period, as before
+
+    def test_document_currency_amounts_keep_their_decimals(self):
+        """A dinar invoice: three decimals in the CSV and the workbook, the company amounts two."""
+        kwd = self.setup_other_currency("KWD", rates=[("2025-01-01", 0.5)])
+        self.assertEqual(kwd.decimal_places, 3)
+        invoice = self._invoice(100.125, "2025-03-07", currency=kwd)
+        export = self._export(dataset_credit_note_register=False, dataset_sequence_check=False)
+        export.action_generate()
+        package, _manifest = self._package(export)
+        _raw, rows = self._csv(package, "invoice_register")
+        row = next(dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[0] == invoice.name)
+        self.assertEqual(row["amount_untaxed"], "100.125")
+        self.assertEqual(row["amount_untaxed_company"], f"{abs(invoice.amount_untaxed_signed):.2f}")
+        xlsx_name = next(name for name in package.namelist() if name.endswith(".xlsx"))
+        sheet = openpyxl.load_workbook(io.BytesIO(package.read(xlsx_name)))["Invoice Register"]
+        names = [col.name for col in DATASETS["invoice_register"].columns]
+        cells = next(cells for cells in sheet.iter_rows(min_row=2) if cells[0].value == invoice.name)
+        self.assertEqual(cells[names.index("amount_untaxed")].value, 100.125)
+        self.assertEqual(cells[names.index("amount_untaxed")].number_format, "#,##0.000")
+        self.assertEqual(cells[names.index("amount_untaxed_company")].number_format, "#,##0.00")
 
     def test_manifest_checksums_verify(self):
         export = self._export()
@@ -434,8 +485,9 @@ class TestAuditExport(AccountTestInvoicingCommon):
             self.assertEqual(rows, [[col.name for col in dataset.columns]], key)
         xlsx_name = next(name for name in package.namelist() if name.endswith(".xlsx"))
         book = openpyxl.load_workbook(io.BytesIO(package.read(xlsx_name)))
-        self.assertEqual(book.sheetnames, ["Invoice Register", "Credit Note Register", "Sequence Check"])
-        self.assertEqual([book[name].max_row for name in book.sheetnames], [1, 1, 1])
+        self.assertEqual(book.sheetnames, ["Invoice Register", "Credit Note Register", "Sequence Check",
+                                           "Control Totals"])
+        self.assertEqual([book[name].max_row for name in book.sheetnames[:3]], [1, 1, 1])
 
     def test_no_dataset_chosen(self):
         export = self._export(dataset_invoice_register=False, dataset_credit_note_register=False,
