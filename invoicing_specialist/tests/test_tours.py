@@ -1,1 +1,85 @@
-"""Being written."""
+"""Each role's main paths in the web client, walked by Odoo tours in headless Chromium as a user of that role
+(never the administrator); each test then checks in Python the records the tour produced or left alone.
+The tours are in static/tests/tours/."""
+from odoo import Command
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
+
+from .match_common import MatchCase
+
+# What Odoo logs at WARNING when a button is refused with a UserError: the tours that see a refusal expect it.
+HTTP_LOGGER = "odoo.http"
+
+
+class TourCase(MatchCase, AccountTestInvoicingHttpCommon):
+    """The users of the three roles in the test company, and the documents the tours work on."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        users = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
+        cls.specialist = new_test_user(
+            cls.env, "tour_specialist", groups="invoicing_specialist.group_specialist", name="Sam Specialist", **users)
+        cls.manager = new_test_user(
+            cls.env, "tour_manager", groups="invoicing_specialist.group_manager", name="Mia Manager", **users)
+        cls.auditor = new_test_user(
+            cls.env, "tour_auditor", groups="invoicing_specialist.group_auditor", name="Ada Auditor", **users)
+        cls.vendor.name = "Tour Bolt Supplies"
+        cls.goods.name = "Tour bolt box"
+
+    def _held_bill(self):
+        """A bill of 10 boxes against a purchase order of 10 of which 5 were received: held, billed more than
+        received."""
+        po = self._po()
+        self._receive(po, 5)
+        bill = self._bill(po, 10, ref="TOUR-BILL-1")
+        self.assertEqual((bill.ispec_match_state, bill.payment_state), ("exception", "blocked"))
+        return po, bill
+
+    def _bill(self, po, qty, price=None, post=True, move_type="in_invoice", ref=None, **line):
+        bill = super()._bill(po, qty, price=price, post=False, move_type=move_type, **line)
+        if ref:
+            bill.ref = ref
+        if post:
+            bill.action_post()
+        return bill
+
+
+@tagged("post_install", "-at_install")
+class TestTourBillMatching(TourCase):
+    """Tours 1 and 2: the specialist finds a bill in exception and cannot pay it; the manager overrides it."""
+
+    def test_specialist_sees_the_exception_and_cannot_pay(self):
+        po, bill = self._held_bill()
+        with self.assertLogs(HTTP_LOGGER, "WARNING") as logs:
+            self.start_tour("/odoo", "ispec_match_specialist", login=self.specialist.login)
+        self.assertTrue(any("cannot be paid while Invoicing Control holds them" in line for line in logs.output))
+        self.assertTrue(all("cannot be paid" in line for line in logs.output), logs.output)
+        self.assertEqual((bill.ispec_match_state, bill.payment_state), ("exception", "blocked"))
+        self.assertEqual(bill.amount_residual, 100.0)
+        self.assertFalse(self.env["account.payment"].search([("partner_id", "=", self.vendor.id)]),
+                         "the refused attempt left no payment behind")
+        self.assertEqual(po.ispec_bill_match_state, "exception")
+
+    def test_manager_overrides_with_a_reason(self):
+        _po, bill = self._held_bill()
+        self.start_tour(f"/odoo/action-invoicing_specialist.account_move_match_action/{bill.id}",
+                        "ispec_match_override", login=self.manager.login)
+        override = bill.ispec_match_override_ids
+        self.assertEqual(len(override), 1)
+        self.assertEqual((override.state, override.user_id, override.note),
+                         ("active", self.manager, "Agreed with the vendor by phone: the rest ships next week"))
+        self.assertEqual(override.reason_ids.mapped("code"), ["over_received"])
+        self.assertEqual((override.qty_ordered, override.qty_received, override.qty_billed), (10, 5, 10))
+        self.assertEqual((bill.ispec_match_state, bill.payment_state, bill.ispec_hold_reason),
+                         ("overridden", "not_paid", False))
+        message = bill.message_ids.filtered(lambda msg: "overridden by" in (msg.body or ""))[:1]
+        self.assertTrue(message, "the chatter says the bill was overridden")
+        self.assertEqual(message.author_id, self.manager.partner_id, "the chatter says who")
+        self.assertIn("Match exception overridden by Mia Manager", message.body)
+        self.assertIn("Agreed with the vendor by phone", message.body, "and why")
+        self.assertIn(bill, self.env["account.move"].search([("id", "=", bill.id), ("ispec_match_state", "in", (
+            "matched", "overridden", "not_applicable")), ("payment_state", "in", ("not_paid", "partial"))]),
+            "the bill is among the bills ready to pay")
