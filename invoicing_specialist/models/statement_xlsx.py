@@ -1,10 +1,16 @@
 import io
+import os
+import tempfile
 
 from odoo import api, fields, models
 
 from ..kernels import statement as kernel
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Up to this many customers, a workbook has a sheet per customer, laid out as the customer's statement.
+# Past it, the workbook is for the accountant: one table of every customer's lines and one summary row per
+# customer and currency, which filter and sort (a thousand sheets do neither, and cost time and memory).
+SHEET_PER_CUSTOMER_LIMIT = 20
 
 
 def _write_xlsx_table(sheet, row, columns, lines, formats, forward=None):
@@ -39,8 +45,9 @@ class IspecStatement(models.AbstractModel):
 
     @api.model
     def _render_xlsx(self, partners, data, statements=None):
-        """The statements of ``partners`` as one workbook (a sheet per customer), in each customer's
-        language, date and currency format."""
+        """The statements of ``partners`` as one workbook: a sheet per customer, in each customer's
+        language, date and currency format; past SHEET_PER_CUSTOMER_LIMIT customers, one table of all
+        (``_render_xlsx_table``)."""
         import xlsxwriter  # noqa: PLC0415 - external dependency declared in the manifest
 
         company = self.env["res.company"].browse(data["company_id"])
@@ -48,6 +55,8 @@ class IspecStatement(models.AbstractModel):
             statements = self._get_statement_data(
                 partners.ids, data["date_end"], data["date_start"], data["statement_type"], company
             )
+        if len(partners.commercial_partner_id) > SHEET_PER_CUSTOMER_LIMIT:
+            return self._render_xlsx_table(partners, data, statements)
         output = io.BytesIO()
         book = xlsxwriter.Workbook(output, {"in_memory": True})
         bold = book.add_format({"bold": True})
@@ -148,6 +157,97 @@ class IspecStatement(models.AbstractModel):
             sheet.write(row, 1, statement["payment_reference"])
         book.close()
         return output.getvalue()
+
+
+    @api.model
+    def _render_xlsx_table(self, partners, data, statements):
+        """Many customers' statements as two tables in the user's language: *Summary* (a row per customer
+        and currency: totals, disputed, amount due, aging) and *Lines* (every open item, or every movement
+        of an activity statement, with its customer). Streamed (constant_memory) through a temporary file:
+        memory does not grow with the number of lines."""
+        import xlsxwriter  # noqa: PLC0415 - external dependency declared in the manifest
+
+        company = self.env["res.company"].browse(data["company_id"])
+        activity = data["statement_type"] == "activity"
+        lang_rec = self.env["res.lang"]._get_data(code=self.env.lang or "en_US") or self.env["res.lang"]._get_data(
+            code="en_US")
+        _ = self.env._
+        customer_columns = [_("Customer"), _("Customer reference"), _("Currency")]
+        aging = self._bucket_labels(company, data["date_end"])
+        summary_head = customer_columns + (
+            [_("Balance brought forward"), _("Closing balance")] if activity else []) + [
+            _("Total open"), _("Disputed"), _("Amount due"), *aging]
+        if activity:
+            line_columns = [(_("Date"), "date", "date"), (_("Number"), "move_name", "text"),
+                            (_("Reference"), "ref", "text"), (_("Due date"), "date_maturity", "date"),
+                            (_("Amount"), "amount", "money"), (_("Balance"), "running", "money"),
+                            (_("Type"), "doc_type", "doc")]
+        else:
+            line_columns = [(_("Date"), "date", "date"), (_("Number"), "move_name", "text"),
+                            (_("Reference"), "ref", "text"), (_("Due date"), "date_maturity", "date"),
+                            (_("Original"), "original", "money"), (_("Open"), "open", "money"),
+                            (_("Disputed"), "disputed", "money"), (_("Balance"), "running", "money"),
+                            (_("Type"), "doc_type", "doc")]
+        doc_labels = self._doc_type_labels()
+        handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="ispec_statements_")
+        os.close(handle)
+        try:
+            book = xlsxwriter.Workbook(path, {"constant_memory": True})
+            bold = book.add_format({"bold": True})
+            date_fmt = book.add_format({"num_format": _excel_date_format(lang_rec.date_format)})
+            money_formats = {}
+
+            def money(currency):
+                if currency.id not in money_formats:
+                    money_formats[currency.id] = book.add_format(
+                        {"num_format": _excel_money_format(currency, lang_rec)})
+                return money_formats[currency.id]
+
+            summary = book.add_worksheet(_("Summary"))
+            lines_sheet = book.add_worksheet(_("Lines"))
+            heads = customer_columns + [head for head, _key, _kind in line_columns]
+            for sheet, head in ((summary, summary_head), (lines_sheet, heads)):
+                for col, label in enumerate(head):
+                    sheet.write_string(0, col, label, bold)
+                sheet.freeze_panes(1, 0)
+                sheet.set_column(0, 0, 30)
+                sheet.set_column(1, len(head) - 1, 15)
+            summary_row = line_row = 0
+            for partner in partners.commercial_partner_id:
+                for section in statements[partner.id]["sections"]:
+                    currency = section["currency"]
+                    fmt = money(currency)
+                    who = [partner.name, partner.ref or "", currency.name]
+                    summary_row += 1
+                    figures = ([section["balance_forward"], section["closing_balance"]] if activity else []) + [
+                        section["open_total"], section["disputed"], section["amount_due"], *section["buckets"]]
+                    for col, value in enumerate(who):
+                        summary.write_string(summary_row, col, value)
+                    for col, value in enumerate(figures, start=len(who)):
+                        summary.write_number(summary_row, col, value, fmt)
+                    for line in section["activity"] if activity else section["lines"]:
+                        line_row += 1
+                        for col, value in enumerate(who):
+                            lines_sheet.write_string(line_row, col, value)
+                        for col, (_head, key, kind) in enumerate(line_columns, start=len(who)):
+                            value = line[key]
+                            if kind == "date":
+                                if value:
+                                    lines_sheet.write_datetime(
+                                        line_row, col, fields.Datetime.to_datetime(value), date_fmt)
+                            elif kind == "money":
+                                lines_sheet.write_number(line_row, col, value, fmt)
+                            elif kind == "doc":
+                                lines_sheet.write_string(line_row, col, doc_labels.get(value, ""))
+                            elif value:
+                                lines_sheet.write_string(line_row, col, str(value))
+            summary.autofilter(0, 0, summary_row, len(summary_head) - 1)
+            lines_sheet.autofilter(0, 0, line_row, len(heads) - 1)
+            book.close()
+            with open(path, "rb") as content:
+                return content.read()
+        finally:
+            os.unlink(path)
 
 
 def _excel_date_format(python_format):

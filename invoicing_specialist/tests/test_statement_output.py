@@ -4,9 +4,13 @@ import subprocess
 import tempfile
 from contextlib import contextmanager
 
+from unittest.mock import patch
+
 import openpyxl
 
 from odoo.tests import tagged
+
+from ..models import statement_xlsx
 
 from .test_statement_data import StatementLedgerCase
 
@@ -90,6 +94,35 @@ class TestStatementOutput(StatementLedgerCase):
         other = self.env["res.partner"].create({"name": "Second Customer"})
         book, _rows = self._xlsx_rows(partners=self.customer | other)
         self.assertEqual(book.sheetnames, ["CUST-001", "Second Customer"])
+
+    def test_xlsx_many_customers_one_table(self):
+        """Past the limit of a sheet per customer: a Summary row per customer and currency, and one Lines
+        table with every customer's items, the same figures as the customers' own sheets."""
+        other = self.env["res.partner"].create({"name": "Second Customer"})
+        data = self.statement._report_data("outstanding", self.DATE_END, self.DATE_START, self.env.company)
+        statements = self.statement._get_statement_data(
+            (self.customer | other).ids, self.DATE_END, None, "outstanding", self.env.company)
+        with patch.object(statement_xlsx, "SHEET_PER_CUSTOMER_LIMIT", 1):
+            content = self.statement._render_xlsx(self.customer | other, data)
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        self.assertEqual(book.sheetnames, ["Summary", "Lines"])
+        summary = list(book["Summary"].iter_rows(values_only=True))
+        self.assertEqual(summary[0][:6], ("Customer", "Customer reference", "Currency", "Total open", "Disputed",
+                                          "Amount due"))
+        sections = statements[self.customer.id]["sections"]
+        self.assertEqual([(row[0], row[2], row[5]) for row in summary[1:]],
+                         [("Statement Customer", section["currency"].name, section["amount_due"])
+                          for section in sections])
+        self.assertEqual([row[5] for row in summary[1:]], [1050, 350])  # as on the customer's own sheet
+        self.assertEqual(summary[1][6:], (500, -150, 0, 700, 0, 0))
+        lines = list(book["Lines"].iter_rows(values_only=True))
+        self.assertEqual(lines[0][:5], ("Customer", "Customer reference", "Currency", "Date", "Number"))
+        expected = [(self.customer.name, "CUST-001", section["currency"].name, line["move_name"], line["open"])
+                    for section in sections for line in section["lines"]]
+        self.assertEqual([(row[0], row[1], row[2], row[4], row[8]) for row in lines[1:]], expected)
+        self.assertIn((self.inv1.name, 700), [(row[4], row[8]) for row in lines[1:]])
+        self.assertEqual(book["Lines"].freeze_panes, "A2")
+        self.assertEqual(book["Lines"].auto_filter.ref, f"A1:L{len(lines)}")
 
     def _pdf_text(self, partner, statement_type="outstanding"):
         data = self.statement._report_data(statement_type, self.DATE_END, self.DATE_START, self.env.company)
