@@ -1,1 +1,463 @@
-"""The journal-entry testing extract in the AICPA Audit Data Standard layout (being written)."""
+"""The journal-entry testing extract in the AICPA Audit Data Standard layout, with the fraud-risk test flags.
+
+Layout: AICPA Audit Data Standards, General Ledger Standard, as of July 2015 (AuditDataStandards.GL.July2015,
+AICPA Assurance Services Executive Committee): its section 2 lists the files GL_Detail, Trial_Balance,
+Chart_Of_Accounts, User_Listing and Source_Listing (Business_Unit_Listing is not produced: one company is one
+business unit here) as pipe-delimited UTF-8 text. The field names below are the standard's. Where the
+standard was read: the 2015 GL_Detail field list as AICPA's own sample extract (AICPA-AuditDataAnalytics2018
+"ADS Python Example", GL_Detail_YYYYMMDD_YYYYMMDD) and the 31-field GL_Detail of ADS teaching sets spell it
+(Journal_ID_Line_Number, Amount_Credit_Debit_Indicator, Entered_Date, Entered_Time: not JE_Line_Number,
+Amount_Debit_Credit_Indicator, Entry_Date, Entry_Time); AICPA's Audit Data API (AICPA-ADS/AuditData-API,
+shared/schemas/fields.yml, x-AICPA-Audit-Data-Std) maps each of its fields to those same ADS elements; the
+Trial_Balance, Chart_Of_Accounts and User_Listing fields follow XBRL US's rendering of the ADS tables
+(xbrlsite.com/2020/prototypes/cdm: trialBalance, chartOfAccounts, userListing). Fields the standard leaves to
+the entity (Segment01-05, Local_Amount, Reporting_Amount) are kept, empty, so the columns sit where an
+auditor's import expects them; fields that are not the standard's come after its fields (the document
+currency amount, debit and credit apart for the control totals, the test flags).
+
+Each file is read with one query per page (keyset on the line id, odoo.tools.SQL); the small lookups (accounts,
+journals, users, currencies, how often each account is used in the period) are read once, before the pages.
+"""
+
+import datetime
+import zoneinfo
+
+from odoo.tools import SQL, LazyTranslate
+
+from ..kernels import audit_flags as flags
+from .audit_dataset import AuditDataset, register
+from .audit_writer import AMOUNT, DATE, INTEGER, Column
+
+_lt = LazyTranslate(__name__)
+
+# Section and note lines carry no amount and no account: not journal lines for the auditor.
+NON_ACCOUNTING_LINES = ("line_section", "line_subsection", "line_note")
+# Fields of account.move (in modules that may be installed) that mark an entry made by a process, not by hand.
+AUTOMATIC_ORIGIN_FIELDS = ("origin_payment_id", "statement_line_id", "tax_cash_basis_rec_id",
+                           "tax_cash_basis_origin_move_id", "tax_closing_report_id", "asset_id", "stock_move_id")
+ACCOUNT_TYPE_GROUPS = {"asset": "Assets", "liability": "Liabilities", "equity": "Equity", "income": "Revenue",
+                       "expense": "Expenses", "off": "Off-Balance"}
+ADS_DELIMITER = "|"
+
+
+class AdsDataset(AuditDataset):
+    """What the five ADS files share: pipe-delimited UTF-8, the company as business unit, lookups."""
+
+    delimiter = ADS_DELIMITER
+    ads_name = None
+
+    @property
+    def file_name(self):
+        return f"{self.ads_name}_{self.export.date_from:%Y%m%d}_{self.export.date_to:%Y%m%d}.txt"
+
+    def _label(self):
+        return self.ads_name
+
+    @property
+    def business_unit(self):
+        return (self.company.name or "")[:25]
+
+    def _period_filter(self, alias):
+        export = self.export
+        return SQL("%s = %s AND %s = 'posted' AND %s BETWEEN %s AND %s %s",
+                   SQL.identifier(alias, "company_id"), export.company_id.id,
+                   SQL.identifier(alias, "parent_state"), SQL.identifier(alias, "date"),
+                   export.date_from, export.date_to, self._journal_filter(alias))
+
+    def _accounting_lines(self, alias):
+        return SQL("COALESCE(%s, 'product') NOT IN %s", SQL.identifier(alias, "display_type"), NON_ACCOUNTING_LINES)
+
+    def _accounts(self):
+        """Every account of the company by id: number, name, whether its balance is carried forward."""
+        accounts = self.env["account.account"].with_company(self.company).with_context(
+            active_test=False, lang=self.lang).search([("company_ids", "parent_of", self.company.ids)])
+        return {account.id: account for account in accounts}
+
+    def _logins(self):
+        users = self.env["res.users"].with_context(active_test=False).search_read([], ["login"])
+        return {user["id"]: user["login"] for user in users}
+
+    def _local_tz(self):
+        name = self.company.partner_id.tz or self.env.user.tz or "UTC"
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+
+@register
+class AdsGlDetail(AdsDataset):
+    """GL_Detail: one row per journal line of the entries posted with an accounting date in the period."""
+
+    key = "ads_gl_detail"
+    ads_name = "GL_Detail"
+    columns = [
+        Column("Journal_ID", _lt("Journal Entry")),
+        Column("Journal_ID_Line_Number", _lt("Line Number"), INTEGER),
+        Column("JE_Header_Description", _lt("Entry Description")),
+        Column("JE_Line_Description", _lt("Line Description")),
+        Column("Source", _lt("Source (Journal)")),
+        Column("Business_Unit_Code", _lt("Business Unit")),
+        Column("Fiscal_Year", _lt("Fiscal Year")),
+        Column("Period", _lt("Period")),
+        Column("Effective_Date", _lt("Accounting Date"), DATE),
+        Column("Entered_By", _lt("Entered By")),
+        Column("Entered_Date", _lt("Entered On (UTC)"), DATE),
+        Column("Entered_Time", _lt("Entered At (UTC)")),
+        Column("Approved_By", _lt("Posted By")),
+        Column("Approved_Date", _lt("Posted On (UTC)"), DATE),
+        Column("Last_Modified_By", _lt("Last Modified By")),
+        Column("Last_Modified_Date", _lt("Last Modified On (UTC)"), DATE),
+        Column("GL_Account_Number", _lt("Account")),
+        Column("Amount", _lt("Amount"), AMOUNT),
+        Column("Amount_Credit_Debit_Indicator", _lt("Debit or Credit")),
+        Column("Amount_Currency", _lt("Currency")),
+        Column("Reporting_Amount", _lt("Reporting Amount"), AMOUNT),
+        Column("Reporting_Amount_Currency", _lt("Reporting Currency")),
+        Column("Local_Amount", _lt("Local Amount"), AMOUNT),
+        Column("Local_Amount_Currency", _lt("Local Currency")),
+        Column("Reversal_Indicator", _lt("Reversal (1 Is a Reversal, 2 Is Reversed)")),
+        Column("Reversal_Journal_ID", _lt("Reversal Journal Entry")),
+        Column("Segment01", _lt("Segment 1")),
+        Column("Segment02", _lt("Segment 2")),
+        Column("Segment03", _lt("Segment 3")),
+        Column("Segment04", _lt("Segment 4")),
+        Column("Segment05", _lt("Segment 5")),
+        # Not the standard's: the document currency, debit and credit apart (their totals must be equal).
+        Column("Transaction_Amount", _lt("Amount in Document Currency"), AMOUNT,
+               currency="Transaction_Amount_Currency"),
+        Column("Transaction_Amount_Currency", _lt("Document Currency")),
+        Column("Debit_Amount", _lt("Debit"), AMOUNT, True),
+        Column("Credit_Amount", _lt("Credit"), AMOUNT, True),
+        # The journal-entry tests (ISA 240, PCAOB AS 2401), Y or N.
+        Column("Flag_Manual_Entry", _lt("Manual Entry")),
+        Column("Flag_Reversal", _lt("Reversal or Reversed")),
+        Column("Flag_Weekend_Or_Holiday", _lt("Posted on a Weekend or Holiday")),
+        Column("Flag_Round_Amount", _lt("Round Amount")),
+        Column("Flag_Posted_After_Lock_Date", _lt("Posted After the Lock Date")),
+        Column("Flag_Late_Posting", _lt("Posted Late")),
+        Column("Flag_Rare_Account", _lt("Rarely Used Account")),
+        Column("Flag_Same_User_Entered_Posted", _lt("Entered and Posted by the Same User")),
+    ]
+
+    # -- set-based inputs, read once ---------------------------------------------------------------
+    def _account_uses(self):
+        """How many journal lines of the period each account has (same filters as the rows)."""
+        self.env.cr.execute(SQL("""
+            SELECT l.account_id, COUNT(*) FROM account_move_line l
+             WHERE %s AND %s GROUP BY l.account_id""", self._period_filter("l"), self._accounting_lines("l")))
+        return dict(self.env.cr.fetchall())
+
+    def _holidays(self, tz):
+        """The company's public holidays: the global leaves (no resource) of its working-time calendar
+        (module resource, installed with account through digest), as local dates."""
+        calendar = self.company.resource_calendar_id
+        leaves = self.env["resource.calendar.leaves"].search([
+            ("resource_id", "=", False), ("company_id", "in", (self.company.id, False)),
+            ("calendar_id", "in", (calendar.id, False)), ("date_to", ">=", self.export.date_from)])
+        return flags.holidays_from_leaves(
+            (self._local_date(leave.date_from, tz), self._local_date(leave.date_to, tz)) for leave in leaves)
+
+    @staticmethod
+    def _local_date(moment, tz):
+        if moment is None:
+            return None
+        return moment.replace(tzinfo=datetime.timezone.utc).astimezone(tz).date()
+
+    def _locks(self):
+        company = self.company
+        return {"fiscalyear": company.fiscalyear_lock_date, "hard": company.hard_lock_date,
+                "sale": company.sale_lock_date, "purchase": company.purchase_lock_date, "tax": company.tax_lock_date}
+
+    def _manual_condition(self):
+        """SQL: the entry ``m`` was made by hand.
+
+        "Manual" here: a miscellaneous entry (move_type 'entry') that no process made: not the entry of a
+        payment, of a bank statement line, of cash-basis taxes, of an exchange difference, nor (with the
+        modules that add them) of a tax closing, an asset or a stock move; and not the reversal of such an
+        entry (a reversal of a manual entry is manual). Invoices, bills, credit notes and receipts are
+        documents of their own flow, not manual journal entries."""
+        Move = self.env["account.move"]
+        present = [name for name in AUTOMATIC_ORIGIN_FIELDS
+                   if name in Move._fields and Move._fields[name].store and Move._fields[name].column_type]
+
+        def made_by_hand(alias):
+            conditions = [SQL("%s = 'entry'", SQL.identifier(alias, "move_type"))]
+            conditions += [SQL("%s IS NULL", SQL.identifier(alias, name)) for name in present]
+            conditions.append(SQL("NOT EXISTS (SELECT 1 FROM account_partial_reconcile p "
+                                  "WHERE p.exchange_move_id = %s)", SQL.identifier(alias, "id")))
+            return SQL(" AND ").join(conditions)
+
+        return SQL("(%s AND (m.reversed_entry_id IS NULL OR %s))", made_by_hand("m"), made_by_hand("orig"))
+
+    def _query(self, last_id):
+        state_field = self.env["ir.model.fields"]._get("account.move", "state")
+        return SQL("""
+            WITH page AS (
+                SELECT l.id, l.move_id, l.account_id, l.journal_id, l.name, l.date, l.debit, l.credit,
+                       l.amount_currency, l.currency_id,
+                       (l.tax_line_id IS NOT NULL OR EXISTS (
+                            SELECT 1 FROM account_move_line_account_tax_rel r WHERE r.account_move_line_id = l.id
+                       )) AS has_tax
+                  FROM account_move_line l
+                 WHERE %(period)s AND %(accounting)s %(keyset)s
+              ORDER BY l.id
+                 LIMIT %(limit)s
+            ),
+            numbered AS (
+                -- the line's number within its entry, over all the entry's lines (a page may cut an entry)
+                SELECT x.id, ROW_NUMBER() OVER (PARTITION BY x.move_id ORDER BY x.id) AS line_number
+                  FROM account_move_line x
+                 WHERE x.move_id IN (SELECT move_id FROM page) AND %(accounting_x)s
+            ),
+            moves AS (
+                SELECT m.id, m.name, m.ref, m.create_uid, m.create_date, m.write_uid, m.write_date,
+                       post.posted_at, post.posted_uid, orig.name AS reversed_name,
+                       (SELECT r.name FROM account_move r WHERE r.reversed_entry_id = m.id AND r.state = 'posted'
+                         ORDER BY r.id LIMIT 1) AS reversing_name,
+                       %(manual)s AS manual
+                  FROM account_move m
+             LEFT JOIN account_move orig ON orig.id = m.reversed_entry_id
+             LEFT JOIN LATERAL (
+                    -- who posted it and when: the last tracked change of its state to Posted
+                    SELECT msg.date AS posted_at, msg.create_uid AS posted_uid
+                      FROM mail_message msg
+                      JOIN mail_tracking_value tv ON tv.mail_message_id = msg.id
+                     WHERE msg.model = 'account.move' AND msg.res_id = m.id
+                       AND tv.field_id = %(state_field)s AND tv.new_value_char = 'Posted'
+                  ORDER BY msg.id DESC
+                     LIMIT 1
+                   ) post ON TRUE
+                 WHERE m.id IN (SELECT move_id FROM page)
+            )
+            SELECT page.*, numbered.line_number, mv.name AS move_name, mv.ref, mv.create_uid, mv.create_date,
+                   mv.write_uid, mv.write_date, mv.posted_at, mv.posted_uid, mv.reversed_name, mv.reversing_name,
+                   mv.manual
+              FROM page
+              JOIN numbered ON numbered.id = page.id
+              JOIN moves mv ON mv.id = page.move_id
+          ORDER BY page.id""",
+            period=self._period_filter("l"), accounting=self._accounting_lines("l"),
+            accounting_x=self._accounting_lines("x"), manual=self._manual_condition(),
+            state_field=state_field.id, keyset=SQL("AND l.id > %s", last_id) if last_id else SQL(),
+            limit=self.batch_size)
+
+    def rows(self):
+        export, company = self.export, self.company
+        accounts = {account_id: account.code for account_id, account in self._accounts().items()}
+        journals = {journal.id: (journal.code, journal.type) for journal in self.env["account.journal"].with_context(
+            active_test=False).search([("company_id", "=", company.id)])}
+        currencies = {cur.id: cur.name for cur in self.env["res.currency"].with_context(active_test=False).search([])}
+        logins = self._logins()
+        uses = self._account_uses()
+        tz = self._local_tz()
+        holidays = self._holidays(tz)
+        locks = self._locks()
+        company_currency = company.currency_id.name
+        unit, decimals = export.round_amount_unit, self.decimals
+        late_days, rare_threshold = export.late_posting_days, export.rare_account_uses
+        last_month, last_day = int(company.fiscalyear_last_month), company.fiscalyear_last_day
+        periods = {}
+        business_unit = self.business_unit
+        for batch in self._pages(self._query, lambda row: row["id"]):
+            for r in batch:
+                amount, side = flags.debit_credit(r["debit"], r["credit"])
+                amount = self._amount(amount)
+                day = r["date"]
+                if day not in periods:
+                    periods[day] = flags.fiscal_period(day, last_month, last_day)
+                fiscal_year, period = periods[day]
+                # Posted by and at: the tracked posting, or (no tracking: created posted by a process or with
+                # tracking off) the entry's creator at its creation.
+                posted_at = r["posted_at"] or r["create_date"]
+                posted_uid = r["posted_uid"] or r["create_uid"]
+                posted_day = self._local_date(posted_at, tz)
+                journal_code, journal_type = journals.get(r["journal_id"], ("", ""))
+                if r["reversed_name"]:
+                    reversal, reversal_of = "1", r["reversed_name"]
+                elif r["reversing_name"]:
+                    reversal, reversal_of = "2", r["reversing_name"]
+                else:
+                    reversal, reversal_of = "", ""
+                lock_date = flags.applicable_lock_date(locks, journal_type, r["has_tax"])
+                yield (
+                    r["move_name"], r["line_number"], r["ref"] or "", r["name"] or "", journal_code, business_unit,
+                    str(fiscal_year), period, day,
+                    logins.get(r["create_uid"], ""), r["create_date"].date(), f"{r['create_date']:%H:%M:%S}",
+                    logins.get(posted_uid, ""), posted_at.date(),
+                    logins.get(r["write_uid"], ""), r["write_date"].date(),
+                    accounts.get(r["account_id"], ""), amount, side, company_currency,
+                    None, "", None, "", reversal, reversal_of, "", "", "", "", "",
+                    self._amount(abs(r["amount_currency"] or 0.0), currencies.get(r["currency_id"])),
+                    currencies.get(r["currency_id"], ""),
+                    amount if side == flags.DEBIT else 0.0, amount if side == flags.CREDIT else 0.0,
+                    flags.yes_no(r["manual"]),
+                    flags.yes_no(reversal),
+                    flags.yes_no(flags.is_weekend_or_holiday(posted_day, holidays)),
+                    flags.yes_no(flags.is_round_amount(amount, unit, decimals)),
+                    flags.yes_no(flags.is_posted_after_lock_date(day, posted_day, lock_date)),
+                    flags.yes_no(flags.is_late_posting(day, posted_day, late_days)),
+                    flags.yes_no(flags.is_rare_account(uses.get(r["account_id"]), rare_threshold)),
+                    flags.yes_no(posted_uid == r["create_uid"]),
+                )
+
+
+@register
+class AdsTrialBalance(AdsDataset):
+    """Trial_Balance: per account, the balance at the start of the period, the period's debits and
+    credits, and the balance at its end (debit positive, credit negative; company currency).
+
+    As Odoo's own trial balance: an income or expense account (and current year earnings) starts each fiscal
+    year at zero, its beginning balance counts only the fiscal year's lines before the period. Same
+    company, state and journal filters as GL_Detail, so beginning + debit - credit = ending for each row."""
+
+    key = "ads_trial_balance"
+    ads_name = "Trial_Balance"
+    columns = [
+        Column("GL_Account_Number", _lt("Account")),
+        Column("Business_Unit_Code", _lt("Business Unit")),
+        Column("Fiscal_Year", _lt("Fiscal Year")),
+        Column("Period", _lt("Period")),
+        Column("Balance_As_Of_Date", _lt("Balance as of"), DATE),
+        Column("Amount_Beginning", _lt("Beginning Balance"), AMOUNT, True),
+        Column("Amount_Ending", _lt("Ending Balance"), AMOUNT, True),
+        Column("Amount_Currency", _lt("Currency")),
+        # Not the standard's: the period's activity, debit and credit apart.
+        Column("Period_Activity_Debit", _lt("Period Debit"), AMOUNT, True),
+        Column("Period_Activity_Credit", _lt("Period Credit"), AMOUNT, True),
+    ]
+
+    def _query(self, fiscal_year_start):
+        export = self.export
+        # One row per account: the lines up to the period's end, summed in three windows.
+        return SQL("""
+            SELECT l.account_id,
+                   COALESCE(SUM(l.balance) FILTER (WHERE l.date < %(start)s), 0) AS before_period,
+                   COALESCE(SUM(l.balance) FILTER (WHERE l.date >= %(fy_start)s AND l.date < %(start)s), 0)
+                       AS before_period_this_year,
+                   COALESCE(SUM(l.debit) FILTER (WHERE l.date >= %(start)s), 0) AS debit,
+                   COALESCE(SUM(l.credit) FILTER (WHERE l.date >= %(start)s), 0) AS credit
+              FROM account_move_line l
+             WHERE l.company_id = %(company)s AND l.parent_state = 'posted' AND l.date <= %(end)s
+               AND %(accounting)s %(journals)s
+          GROUP BY l.account_id""",
+            start=export.date_from, end=export.date_to, fy_start=fiscal_year_start, company=self.company.id,
+            accounting=self._accounting_lines("l"), journals=self._journal_filter("l"))
+
+    def rows(self):
+        export, company = self.export, self.company
+        fiscal_year_start = company.compute_fiscalyear_dates(export.date_from)["date_from"]
+        fiscal_year, period = flags.fiscal_period(export.date_to, int(company.fiscalyear_last_month),
+                                                  company.fiscalyear_last_day)
+        accounts = self._accounts()
+        self.env.cr.execute(self._query(fiscal_year_start))
+        balances = []
+        for account_id, before, before_this_year, debit, credit in self.env.cr.fetchall():
+            account = accounts.get(account_id)
+            carried = account.include_initial_balance if account else True
+            beginning = self._amount(before if carried else before_this_year)
+            debit, credit = self._amount(debit), self._amount(credit)
+            if not (beginning or debit or credit):
+                continue
+            balances.append((account.code if account else "", beginning, debit, credit))
+        for code, beginning, debit, credit in sorted(balances):
+            yield (code, self.business_unit, str(fiscal_year), period, export.date_to, beginning,
+                   self._amount(beginning + debit - credit), company.currency_id.name, debit, credit)
+
+
+@register
+class AdsChartOfAccounts(AdsDataset):
+    """Chart_Of_Accounts: every account of the company, active or archived."""
+
+    key = "ads_chart_of_accounts"
+    ads_name = "Chart_Of_Accounts"
+    columns = [
+        Column("GL_Account_Number", _lt("Account")),
+        Column("GL_Account_Name", _lt("Account Name")),
+        Column("GL_Account_Description", _lt("Account Description")),
+        Column("Account_Type", _lt("Account Type")),
+        Column("Account_Subtype", _lt("Account Subtype")),
+        Column("FS_Caption", _lt("Financial Statement Caption")),
+        Column("Business_Unit_Code", _lt("Business Unit")),
+    ]
+
+    def rows(self):
+        types = self._selection_labels("account.account", "account_type")
+        for account in sorted(self._accounts().values(), key=lambda acc: acc.code or ""):
+            group = ACCOUNT_TYPE_GROUPS.get(account.internal_group, account.internal_group or "")
+            yield (account.code or "", account.name or "", account.description or "", group,
+                   types.get(account.account_type, ""), account.group_id.name or types.get(account.account_type, ""),
+                   self.business_unit)
+
+
+@register
+class AdsUserListing(AdsDataset):
+    """User_Listing: every user who entered, posted or last changed an entry of the period."""
+
+    key = "ads_user_listing"
+    ads_name = "User_Listing"
+    columns = [
+        Column("User_ID", _lt("User ID (Login)")),
+        Column("First_Name", _lt("First Name")),
+        Column("Last_Name", _lt("Last Name")),
+        Column("Department", _lt("Department")),
+        Column("Title", _lt("Title")),
+        Column("Role_Responsibility", _lt("Accounting Role")),
+        Column("User_Active_Status", _lt("Status")),
+        Column("User_Active_Modified_Date", _lt("Status Since (UTC)"), DATE),
+    ]
+
+    def _user_ids(self):
+        state_field = self.env["ir.model.fields"]._get("account.move", "state")
+        export = self.export
+        self.env.cr.execute(SQL("""
+            WITH mv AS (
+                SELECT m.id, m.create_uid, m.write_uid FROM account_move m
+                 WHERE m.company_id = %(company)s AND m.state = 'posted'
+                   AND m.date BETWEEN %(start)s AND %(end)s %(journals)s
+            )
+            SELECT create_uid FROM mv
+             UNION SELECT write_uid FROM mv
+             UNION SELECT msg.create_uid
+                     FROM mail_message msg
+                     JOIN mail_tracking_value tv ON tv.mail_message_id = msg.id
+                    WHERE msg.model = 'account.move' AND msg.res_id IN (SELECT id FROM mv)
+                      AND tv.field_id = %(state_field)s AND tv.new_value_char = 'Posted'""",
+            company=self.company.id, start=export.date_from, end=export.date_to,
+            journals=self._journal_filter("m"), state_field=state_field.id))
+        return [uid for (uid,) in self.env.cr.fetchall() if uid]
+
+    def rows(self):
+        users = self.env["res.users"].with_context(active_test=False).browse(self._user_ids())
+        roles = [("account.group_account_manager", self.env._("Accounting Administrator")),
+                 ("account.group_account_user", self.env._("Accountant")),
+                 ("account.group_account_invoice", self.env._("Invoicing"))]
+        active, inactive = self.env._("Active"), self.env._("Inactive")
+        for user in users.sorted("login"):
+            first, last = flags.split_name(user.name)
+            role = next((label for xmlid, label in roles if user.has_group(xmlid)), "")
+            # Since when active: its creation; since when inactive: its last change (the archiving).
+            since = (user.create_date if user.active else user.write_date).date()
+            yield (user.login, first, last, "", user.partner_id.function or "", role,
+                   active if user.active else inactive, since)
+
+
+@register
+class AdsSourceListing(AdsDataset):
+    """Source_Listing: the journals of the company, each a Source of GL_Detail."""
+
+    key = "ads_source_listing"
+    ads_name = "Source_Listing"
+    columns = [
+        Column("Source", _lt("Source (Journal Code)")),
+        Column("Source_Description", _lt("Source Description")),
+    ]
+
+    def rows(self):
+        types = self._selection_labels("account.journal", "type")
+        domain = [("company_id", "=", self.company.id)]
+        if self.export.journal_ids:
+            domain.append(("id", "in", self.export.journal_ids.ids))
+        journals = self.env["account.journal"].with_context(active_test=False, lang=self.lang).search(domain)
+        for journal in journals.sorted("code"):
+            yield journal.code, f"{journal.name} ({types.get(journal.type, journal.type)})"
