@@ -3,18 +3,24 @@
 Run with `make bench` (tools/bench.sh), which prepares a database with the addon. Everything the
 benchmark creates is rolled back. It prints one line per measure:
 
-- post N bills: Odoo's own posting with the check switched off, then with it (queries, seconds);
+- post N bills: Odoo's own posting with the check switched off, then with it (queries, median seconds of
+  three runs, each rolled back to a savepoint), and the ratio, also written to bench/results/;
 - check N bills: the check alone (queries, seconds, peak Python memory), for 1, 50 and 500 bills.
 """
 
+import os
+import platform
+import statistics
 import sys
 from unittest.mock import patch
 
 from bench_common import timed
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.tools import config
+
+RUNS = 3
 
 
 def build(env, vendor, product, count):
@@ -35,10 +41,31 @@ def build(env, vendor, product, count):
     } for po in pos])
 
 
+class _Undo(Exception):
+    """Rolls a run back to its savepoint."""
+
+
+def post_runs(env, bills, runs=RUNS):
+    """Median seconds and the queries of posting ``bills``, ``runs`` times, each undone."""
+    seconds, queries = [], 0
+    for _run in range(runs):
+        try:
+            with env.cr.savepoint():
+                _r, queries, elapsed, _m = timed(env, bills.action_post, memory=False)
+                seconds.append(elapsed)
+                raise _Undo
+        except _Undo:
+            env.invalidate_all()
+    return statistics.median(seconds), queries
+
+
 def main(dbname, count):
     registry = Registry(dbname)
+    rows = []
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
+        if not env.company.chart_template:
+            env["account.chart.template"].try_loading("generic_coa", env.company, install_demo=False)
         env.company.ispec_match_mode = "block"
         vendor = env["res.partner"].create({"name": "Bench Vendor"})
         product = env["product.product"].create({
@@ -46,15 +73,36 @@ def main(dbname, count):
         Match = type(env["ispec.match"])
         alone, checked = build(env, vendor, product, count), build(env, vendor, product, count)
         with patch.object(Match, "_check_bills", lambda self, moves: None):
-            _r, q, s, _m = timed(env, alone.action_post, memory=False)  # a bill is posted once
-        print(f"post {count} bills, Odoo alone:      {q:6d} queries {s:7.2f} s")
-        _r, q, s, _m = timed(env, checked.action_post, memory=False)
-        print(f"post {count} bills, with the check:  {q:6d} queries {s:7.2f} s")
+            s_alone, q_alone = post_runs(env, alone)
+        s_checked, q_checked = post_runs(env, checked)
+        print(f"post {count} bills, Odoo alone:      {q_alone:6d} queries {s_alone:7.2f} s")
+        print(f"post {count} bills, with the check:  {q_checked:6d} queries {s_checked:7.2f} s  "
+              f"ratio {s_checked / s_alone:.2f}x")
+        rows.append((f"post {count} bills", s_alone, q_alone, s_checked, q_checked))
+        checked.action_post()
         assert set(checked.mapped("ispec_match_state")) == {"matched"}, "every bench bill should match"
         for size in (1, 50, count):
             _r, q, s, m = timed(env, lambda size=size: env["ispec.match"]._check_bills(checked[:size]))
             print(f"check {size:4d} bills alone:          {q:6d} queries {s:7.3f} s  {m / 2**20:6.1f} MiB peak")
         cr.rollback()
+    write_results(rows, count)
+
+
+def write_results(rows, count):
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+    os.makedirs(folder, exist_ok=True)
+    today = fields.Date.today()
+    lines = [f"# Posting vendor bills with the match check against Odoo alone, {today}", "",
+             f"Machine: {platform.node()}, {os.cpu_count()} cores. Median of {RUNS} runs, each rolled back. "
+             "Target: at most 1.15x.", f"Command: `make bench BENCH_BILLS={count}` (tools/bench.sh).", "",
+             "| measure | Odoo alone s | queries | with the check s | queries | ratio |",
+             "|---|---:|---:|---:|---:|---:|"]
+    lines += [f"| {name} | {s_a:.2f} | {q_a} | {s_c:.2f} | {q_c} | {s_c / s_a:.2f}x |"
+              for name, s_a, q_a, s_c, q_c in rows]
+    path = os.path.join(folder, f"match_{today}.md")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print(f"written to {path}")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,15 @@
 
 Run with `make bench` (tools/bench.sh), which installs both on the bench database. The first run
 builds the receivables (customers tagged "ispec-bench", three invoices each: one paid, one partly
-paid, one open) and commits them, so later runs reuse them. Each measure runs the data phase, then
-the XLSX workbook, for the first 100 and for all customers: queries, seconds, peak Python memory.
+paid, one open) and commits them, so later runs reuse them (and extends them when more customers are
+asked for). Each measure runs the data phase, then the XLSX workbook, for each size (100, 1,000 and
+5,000 customers by default): the median of RUNS runs of seconds, the queries, the peak Python memory,
+and ours against OCA's as a ratio. The table is printed and written to bench/results/.
 """
 
+import os
+import platform
+import statistics
 import sys
 
 from bench_common import timed
@@ -17,11 +22,15 @@ from odoo.tools import config
 TAG = "ispec-bench"
 
 
-def build(env, count):
+RUNS = 3
+
+
+def build(env, count, start=0):
     """``count`` customers with a paid, a partly paid and an open invoice, over four months."""
-    tag = env["res.partner.category"].create({"name": TAG})
+    tag = env["res.partner.category"].search([("name", "=", TAG)], limit=1) or env["res.partner.category"].create(
+        {"name": TAG})
     customers = env["res.partner"].create([
-        {"name": f"Bench Customer {i:04d}", "category_id": [Command.link(tag.id)]} for i in range(count)])
+        {"name": f"Bench Customer {i:05d}", "category_id": [Command.link(tag.id)]} for i in range(start, count)])
     today = fields.Date.context_today(env["res.partner"])
     invoices = env["account.move"].create([{
         "move_type": "out_invoice", "partner_id": customer.id,
@@ -36,6 +45,7 @@ def build(env, count):
     for invoice in by_age[2]:  # a part payment each: the wizard takes one amount per run
         env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
             {"amount": 40.0}).action_create_payments()
+    env.cr.execute("ANALYZE")  # autovacuum is off on the bench machine: plans need fresh statistics
     return customers
 
 
@@ -48,15 +58,28 @@ def oca_data(company, ids, date_end, date_start=None):
     }
 
 
-def main(dbname, count):
+def median_run(env, run):
+    """(median seconds, queries, peak MiB) of RUNS runs; memory from one more run under tracemalloc."""
+    seconds = []
+    for index in range(RUNS):
+        _result, queries, elapsed, peak = timed(env, run, memory=index == RUNS - 1)
+        seconds.append(elapsed)
+    return statistics.median(seconds), queries, peak / 2**20
+
+
+def main(dbname, sizes):
     registry = Registry(dbname)
+    rows = []
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
+        if not env.company.chart_template:
+            env["account.chart.template"].try_loading("generic_coa", env.company, install_demo=False)
         customers = env["res.partner"].search([("category_id.name", "=", TAG)], order="id")
-        if not customers:
-            print(f"building {count} customers with 3 invoices each (once)...")
-            customers = build(env, count)
+        if len(customers) < max(sizes):
+            print(f"building {max(sizes) - len(customers)} more customers with 3 invoices each (once)...")
+            build(env, max(sizes), start=len(customers))
             cr.commit()  # bench data only, in the bench database: later runs reuse it
+            customers = env["res.partner"].search([("category_id.name", "=", TAG)], order="id")
         company = env.company
         date_end = fields.Date.context_today(env["res.partner"])
         date_start = fields.Date.subtract(date_end, months=3)
@@ -67,27 +90,56 @@ def main(dbname, count):
         xlsx_env = env(context=dict(env.context, active_model="res.partner"))
         oca_xlsx = {"outstanding": xlsx_env["report.p_s.report_outstanding_statement_xlsx"],
                     "activity": xlsx_env["report.p_s.report_activity_statement_xlsx"]}
-        for size in sorted({min(100, len(customers)), len(customers)}):
+        for size in sizes:
             ids = customers[:size].ids
             for kind in ("outstanding", "activity"):
                 start = date_start if kind == "activity" else None
                 data = Ours._report_data(kind, date_end, start, company)
-                runs = {
-                    "ours data": lambda kind=kind, start=start, ids=ids: Ours._get_statement_data(
-                        ids, date_end, start, kind, company),
-                    "OCA  data": lambda kind=kind, start=start, ids=ids: oca[kind]._get_report_values(
-                        ids, oca_data(company, ids, date_end, start)),
-                    "ours xlsx": lambda data=data, ids=ids: Ours._render_xlsx(env["res.partner"].browse(ids), data),
-                    "OCA  xlsx": lambda kind=kind, start=start, ids=ids: oca_xlsx[kind].create_xlsx_report(
-                        ids, oca_data(company, ids, date_end, start)),
+                pairs = {
+                    "data": (lambda kind=kind, start=start, ids=ids: Ours._get_statement_data(
+                                ids, date_end, start, kind, company),
+                             lambda kind=kind, start=start, ids=ids: oca[kind]._get_report_values(
+                                ids, oca_data(company, ids, date_end, start))),
+                    "xlsx": (lambda data=data, ids=ids: Ours._render_xlsx(env["res.partner"].browse(ids), data),
+                             lambda kind=kind, start=start, ids=ids: oca_xlsx[kind].create_xlsx_report(
+                                ids, oca_data(company, ids, date_end, start))),
                 }
-                for label, run in runs.items():
-                    _result, queries, seconds, peak = timed(env, run)
-                    print(f"{kind:11s} {size:5d} customers  {label}: {queries:6d} queries {seconds:7.3f} s "
-                          f"{peak / 2**20:7.1f} MiB peak")
+                for what, (ours, theirs) in pairs.items():
+                    mine, peer = median_run(env, ours), median_run(env, theirs)
+                    rows.append((kind, size, what, mine, peer))
+                    print(f"{kind:11s} {size:5d} {what}: ours {mine[0]:7.3f} s {mine[1]:6d} q {mine[2]:7.1f} MiB | "
+                          f"OCA {peer[0]:7.3f} s {peer[1]:6d} q {peer[2]:7.1f} MiB | "
+                          f"OCA/ours time {peer[0] / mine[0]:5.2f}x memory {peer[2] / max(mine[2], 0.01):5.2f}x",
+                          flush=True)
         cr.rollback()
+    write_results(rows)
+
+
+def write_results(rows):
+    """The table, as Markdown, in bench/results/statement_<date>.md."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+    os.makedirs(folder, exist_ok=True)
+    today = fields.Date.today()
+    lines = [
+        f"# Customer statements against OCA partner_statement, {today}",
+        "",
+        f"Machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
+        f"Median of {RUNS} runs; memory is the peak of Python allocations (tracemalloc) in one more run.",
+        "Command: `make bench BENCH_CUSTOMERS=...` (tools/bench.sh).",
+        "",
+        "| statement | customers | part | ours s | OCA s | OCA/ours time | ours queries | OCA queries "
+        "| ours MiB | OCA MiB |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind, size, what, mine, peer in rows:
+        lines.append(f"| {kind} | {size} | {what} | {mine[0]:.3f} | {peer[0]:.3f} | {peer[0] / mine[0]:.2f}x "
+                     f"| {mine[1]} | {peer[1]} | {mine[2]:.1f} | {peer[2]:.1f} |")
+    path = os.path.join(folder, f"statement_{today}.md")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print(f"written to {path}")
 
 
 if __name__ == "__main__":
     config.parse_config(["-c", sys.argv[1], "--log-level=warn"])
-    main(sys.argv[2], int(sys.argv[3]))
+    main(sys.argv[2], sorted(int(size) for size in sys.argv[3].split(",")))
