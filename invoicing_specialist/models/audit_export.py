@@ -5,11 +5,15 @@ import os
 import tempfile
 import zipfile
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .audit_dataset import DATASETS
 from .audit_writer import XLSX_MAX_ROWS, AuditWriter, sha256_file
+from .cron_batch import commit_in_batches, search_batches
+from .notification import close_with_notification
 
 _logger = logging.getLogger(__name__)
 
@@ -32,9 +36,16 @@ DATASET_FIELDS = (
 )
 # The thresholds of the journal-entry tests.
 TEST_PARAMETER_FIELDS = ("late_posting_days", "rare_account_uses", "round_amount_unit")
+# What an export shares with a recurring schedule (ispec.audit.parameters): all but the period.
+SHARED_PARAMETER_FIELDS = ("company_id", "journal_ids", *TEST_PARAMETER_FIELDS,
+                           *(flag for flag, _keys in DATASET_FIELDS))
 # What the user chooses; everything else is written by the generation only.
-PARAMETER_FIELDS = ("company_id", "date_from", "date_to", "journal_ids", *TEST_PARAMETER_FIELDS,
-                    *(flag for flag, _keys in DATASET_FIELDS))
+PARAMETER_FIELDS = ("date_from", "date_to", *SHARED_PARAMETER_FIELDS)
+# A background generation (queued by a user or by a schedule) is tried this many times: a worker killed
+# while building it (out of memory or time) resumes it at the next call of the scheduled action, a
+# scheduled run that failed is tried again there; after that it stays failed with its reason.
+MAX_ATTEMPTS = 3
+CRON_XMLID = "invoicing_specialist.ir_cron_audit_exports"
 # The fields of an attachment that make up the package: no one changes them once it is generated.
 PACKAGE_ATTACHMENT_FIELDS = {"datas", "raw", "db_datas", "store_fname", "file_size", "checksum", "name",
                              "res_model", "res_id", "res_field", "type", "url"}
@@ -42,20 +53,15 @@ MANIFEST_NAME = "manifest.json"
 CHECKSUMS_NAME = "SHA256SUMS"
 
 
-class IspecAuditExport(models.Model):
-    """An audit export: the parameters an auditor chose, then the package generated from them (a zip of
-    an XLSX workbook, one CSV per dataset, a manifest and checksums) and its figures. Once generated it
-    is the record of what was given to the auditors: no one changes or deletes it."""
+class IspecAuditParameters(models.AbstractModel):
+    """What an audit package holds, whatever its period: the company, the journals, the datasets and the
+    thresholds of the journal-entry tests. An export has them with its period; a recurring schedule has
+    them and hands them to each export it makes (``_shared_parameter_values``)."""
 
-    _name = "ispec.audit.export"
-    _description = "Audit Export"
-    _order = "id desc"
-    _check_company_auto = True
+    _name = "ispec.audit.parameters"
+    _description = "Audit Export Parameters"
 
-    name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
-    date_from = fields.Date(string="From", required=True)
-    date_to = fields.Date(string="To", required=True)
     journal_ids = fields.Many2many(
         "account.journal", string="Journals", check_company=True,
         help="Leave empty for all journals of the company.")
@@ -88,8 +94,46 @@ class IspecAuditExport(models.Model):
     round_amount_unit = fields.Float(
         string="Round Amount Multiple Of", default=1000.0,
         help="Journal-entry testing flags a line whose amount is a non-zero multiple of this (in company currency).")
+
+    @api.constrains(*TEST_PARAMETER_FIELDS)
+    def _check_test_parameters(self):
+        for record in self:
+            if record.late_posting_days < 0 or record.rare_account_uses < 0 or record.round_amount_unit < 0:
+                raise ValidationError(self.env._(
+                    "The journal-entry test thresholds of %(name)s cannot be negative: "
+                    "enter a number of days, of lines or an amount of zero or more.", name=record.display_name))
+
+    def _has_dataset(self):
+        self.ensure_one()
+        return any(self[flag] for flag, _keys in DATASET_FIELDS)
+
+    def _shared_parameter_values(self):
+        """The values of the shared parameters, to create a record of another model with them."""
+        self.ensure_one()
+        values = {name: self[name] for name in SHARED_PARAMETER_FIELDS if name not in ("company_id", "journal_ids")}
+        return dict(values, company_id=self.company_id.id, journal_ids=[fields.Command.set(self.journal_ids.ids)])
+
+
+class IspecAuditExport(models.Model):
+    """An audit export: the parameters an auditor chose, then the package generated from them (a zip of
+    an XLSX workbook, one CSV per dataset, a manifest and checksums) and its figures. Once generated it
+    is the record of what was given to the auditors: no one changes or deletes it.
+
+    It is generated at once (Generate Package) or in the background by the scheduled action (Generate in
+    Background, and the runs of a recurring schedule): queued, running, then done or failed, and the user
+    who asked (or the schedule's responsible) is told in the chatter and with a notification."""
+
+    _name = "ispec.audit.export"
+    _inherit = ["ispec.audit.parameters", "mail.thread"]
+    _description = "Audit Export"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    date_from = fields.Date(string="From", required=True)
+    date_to = fields.Date(string="To", required=True)
     state = fields.Selection(
-        [("draft", "Draft"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        [("draft", "Draft"), ("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
         default="draft", required=True, readonly=True, copy=False, index=True)
     message = fields.Text(readonly=True, copy=False, help="Why the generation failed.")
     attachment_id = fields.Many2one("ir.attachment", string="Package", readonly=True, copy=False,
@@ -101,6 +145,27 @@ class IspecAuditExport(models.Model):
     row_count = fields.Integer(string="Rows", readonly=True, copy=False, help="Rows of all datasets together.")
     results = fields.Json(readonly=True, copy=False)
     summary = fields.Text(string="Row Counts and Control Totals", readonly=True, copy=False)
+    # The background generation (the scheduled action): who is told, how often it was tried.
+    background = fields.Boolean(
+        readonly=True, copy=False, help="Generated by the scheduled action, not while the user waited.")
+    requested_by_id = fields.Many2one(
+        "res.users", readonly=True, copy=False,
+        help="Told when the package is ready or the generation failed; the package is built with this user's "
+             "rights.")
+    attempt_count = fields.Integer(
+        string="Attempts", readonly=True, copy=False,
+        help="How many times the scheduled action started generating this export.")
+    schedule_id = fields.Many2one(
+        "ispec.audit.schedule", string="Schedule", readonly=True, copy=False, index="btree_not_null",
+        ondelete="restrict", check_company=True, help="The recurring export that made this run.")
+    mail_state = fields.Selection(
+        [("to_send", "To Send"), ("sent", "Sent")], string="Recipients Mailed", readonly=True, copy=False,
+        help="Whether the schedule's recipients have been sent the link to this run's package (once only).")
+
+    # A schedule makes one export per period: never two, whatever crashes in between.
+    _schedule_period_unique = models.UniqueIndex(
+        "(schedule_id, date_from, date_to) WHERE schedule_id IS NOT NULL",
+        "This schedule already has an export of this period.")
 
     @api.depends("company_id", "date_from", "date_to")
     def _compute_name(self):
@@ -108,14 +173,6 @@ class IspecAuditExport(models.Model):
             export.name = self.env._("Audit export %(company)s %(start)s to %(end)s",
                                      company=export.company_id.name or "", start=export.date_from or "",
                                      end=export.date_to or "")
-
-    @api.constrains(*TEST_PARAMETER_FIELDS)
-    def _check_test_parameters(self):
-        for export in self:
-            if export.late_posting_days < 0 or export.rare_account_uses < 0 or export.round_amount_unit < 0:
-                raise ValidationError(self.env._(
-                    "The journal-entry test thresholds of the audit export %(name)s cannot be negative: "
-                    "enter a number of days, of lines or an amount of zero or more.", name=export.name))
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
@@ -144,7 +201,14 @@ class IspecAuditExport(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self._is_generation():
+        # The chatter's own fields (followers, messages) are not the export's content.
+        if not self._is_generation() and not set(vals) <= set(self.env["mail.thread"]._fields) - {"id"}:
+            queued = self.filtered(lambda export: export.state in ("queued", "running"))
+            if queued:
+                raise UserError(self.env._(
+                    "The audit export %(name)s is being generated in the background: it cannot be changed. "
+                    "Wait until it is done, then create a new export if you need other parameters.",
+                    name=queued[0].name))
             frozen = self.filtered(lambda export: export.state != "draft")
             if frozen:
                 raise UserError(self.env._(
@@ -176,13 +240,28 @@ class IspecAuditExport(models.Model):
         results = [export._generate() for export in self]  # every export, even after a failed one
         return all(results)
 
+    def action_generate_background(self):
+        """Queue the exports: the scheduled action builds them (a large export does not keep the user
+        waiting) and tells the user in the chatter and with a notification when each one is ready."""
+        self.check_access("write")
+        for export in self:
+            export._check_can_generate()
+        cron = self._background_cron()
+        self.with_context(ispec_audit_generation=_GENERATION).write({
+            "state": "queued", "background": True, "requested_by_id": self.env.uid, "attempt_count": 0,
+            "message": False,
+        })
+        cron._trigger()
+        return close_with_notification(self.env._(
+            "%(count)s audit export(s) queued: they are generated in the background and you are notified "
+            "when each package is ready.", count=len(self)), "info")
+
     def action_download(self):
         self.ensure_one()
         if not self.attachment_id:
             raise UserError(self.env._("The audit export %(name)s has no package yet: generate it first.",
                                        name=self.name))
-        return {"type": "ir.actions.act_url", "target": "self",
-                "url": f"/web/content/{self.attachment_id.id}?download=true"}
+        return {"type": "ir.actions.act_url", "target": "self", "url": self._download_path()}
 
     # ------------------------------------------------------------------------------------------------
     # Generation
@@ -191,18 +270,30 @@ class IspecAuditExport(models.Model):
         return [DATASETS[key](self, batch_size=batch_size)
                 for flag, keys in DATASET_FIELDS if self[flag] for key in keys]
 
+    def _check_can_generate(self):
+        """Refuse, in words, an export that is generated already (or being generated) or has no dataset."""
+        self.ensure_one()
+        if self.state in ("queued", "running"):
+            raise UserError(self.env._("The audit export %(name)s is already being generated in the background: "
+                                       "you are notified when it is ready.", name=self.name))
+        if self.state not in ("draft", "failed"):
+            raise UserError(self.env._("The audit export %(name)s has already been generated.", name=self.name))
+        if not self._has_dataset():
+            raise UserError(self.env._("Choose at least one dataset for the audit export %(name)s.",
+                                       name=self.name))
+
     def _generate(self, max_rows=XLSX_MAX_ROWS, batch_size=None):
         """Generate the package. ``max_rows``: the rows of a sheet before a dataset continues on the next
         one (Excel's limit; tests lower it). ``batch_size``: the rows read per query (each dataset's own
         default when None; tests lower it)."""
         self.ensure_one()
-        if self.state not in ("draft", "failed"):
-            raise UserError(self.env._("The audit export %(name)s has already been generated.", name=self.name))
+        self._check_can_generate()
         self.check_access("write")
+        return self._run_generation(max_rows, batch_size)
+
+    def _run_generation(self, max_rows=XLSX_MAX_ROWS, batch_size=None):
+        """Build the package in a savepoint: done with its figures, or failed with the reason (logged)."""
         datasets = self._datasets(batch_size=batch_size)
-        if not datasets:
-            raise UserError(self.env._("Choose at least one dataset for the audit export %(name)s.",
-                                       name=self.name))
         internal = self.with_context(ispec_audit_generation=_GENERATION)
         internal.write({"state": "running", "message": False})
         try:
@@ -214,6 +305,146 @@ class IspecAuditExport(models.Model):
             return False
         internal.write(dict(values, state="done"))
         return True
+
+    # ------------------------------------------------------------------------------------------------
+    # In the background: the scheduled action
+    # ------------------------------------------------------------------------------------------------
+    def _background_cron(self):
+        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
+        # sudo: only whether the scheduled action exists and is active; users cannot read ir.cron.
+        if not cron or not cron.sudo().active:
+            raise UserError(self.env._(
+                "Audit exports cannot be generated in the background: the scheduled action "
+                "\"Invoicing Control: audit exports\" is archived or deleted. Generate the package now, or ask "
+                "an administrator to restore it."))
+        # sudo: adding a trigger to the addon's own scheduled action (ir.cron.trigger is for admins only).
+        return cron.sudo()
+
+    @api.model
+    def _cron_audit_exports(self, today=None):
+        """Scheduled action (triggered at once by Generate in Background, and daily for the schedules).
+
+        1. Each due schedule gets its run of the previous period (an export, queued) and its next run date,
+           together, one schedule batch per commit.
+        2. The scheduled runs that failed are queued again while they have attempts left.
+        3. Each queued export is built, one per commit; an export still running was interrupted (the worker
+           died: memory, time limit) and is resumed, up to MAX_ATTEMPTS times.
+        4. The recipients of each scheduled run that is done are mailed a link, one commit per run, after the
+           build's own commit: a crash in between mails at the next call and builds nothing again.
+        Nothing is done twice: each step's state is on the records and committed with what the step did.
+        """
+        today = today or fields.Date.context_today(self)
+        if not self.env["ispec.audit.schedule"]._create_due_runs(today):
+            return True  # out of time: the next call goes on
+        internal = self.with_context(ispec_audit_generation=_GENERATION)
+        internal.search([("schedule_id", "!=", False), ("state", "=", "failed"),
+                         ("attempt_count", "<", MAX_ATTEMPTS)]).write({"state": "queued"})
+        next_batch, remaining = search_batches(self, [("state", "in", ("queued", "running"))], 1, order="id")
+        _time_left, done = commit_in_batches(self.env, next_batch, lambda batch: batch._build_in_background(),
+                                             remaining)
+        if not done:
+            return True
+        next_batch, remaining = search_batches(
+            self, [("mail_state", "=", "to_send"), ("state", "=", "done")], 1, order="id")
+        commit_in_batches(self.env, next_batch, lambda batch: batch._mail_recipients(), remaining)
+        return True
+
+    def _build_in_background(self):
+        """Build one queued (or interrupted) export as the user who asked for it, then tell them."""
+        self.ensure_one()
+        internal = self.with_context(ispec_audit_generation=_GENERATION)
+        if self.state == "running" and self.attempt_count >= MAX_ATTEMPTS:
+            internal.write({"state": "failed", "message": self.env._(
+                "The generation was interrupted %(count)s times before it finished: the server stopped it, "
+                "most likely because it needed more memory or time than a worker may use (limit_memory_hard, "
+                "limit_time_real_cron). Choose fewer datasets or a shorter period, or ask an administrator to "
+                "raise those limits, then generate it again.", count=self.attempt_count)})
+            self._notify_requester()
+            return
+        # Committed before building: if the worker dies while building, the next call sees the attempt.
+        internal.write({"state": "running", "attempt_count": self.attempt_count + 1, "message": False})
+        self.env["ir.cron"]._commit_progress()
+        user = self.requested_by_id or self.env.user
+        try:
+            # The package is built with the rights of whoever asked for it (and says so in its manifest):
+            # a schedule or the background gives no one more than they have.
+            export = self.with_user(user).with_company(self.company_id)
+            export.check_access("write")
+            if not export._has_dataset():
+                raise UserError(self.env._("Choose at least one dataset for the audit export %(name)s.",
+                                           name=self.name))
+            export._run_generation()
+        except Exception as error:  # noqa: BLE001 - recorded on the export: the user is told why
+            _logger.info("Audit export %s could not be generated: %s", self.id, error)
+            internal.write({"state": "failed", "message": str(error)})
+        self._notify_requester()
+
+    def _notify_requester(self):
+        """Tell the user who asked that the package is ready, or why it failed (the responsible of a
+        recurring run hears of failures only): a message on the export addressed to them (inbox or email, as they chose) and a
+        notification in their open browser."""
+        self.ensure_one()
+        user = self.requested_by_id
+        if self.state == "done" and self.schedule_id:
+            return  # a recurring run that worked: its recipients are mailed, its responsible need not be
+        if self.state == "done":
+            body = Markup("<p>%s</p>") % self.env._(
+                "The package is ready: %(file)s, %(rows)s rows, SHA-256 %(sha)s.",
+                file=self.package_name, rows=self.row_count, sha=self.package_sha256)
+            toast = self.env._("The audit export %(name)s is ready to download.", name=self.name)
+        else:
+            retry = self.schedule_id and self.attempt_count < MAX_ATTEMPTS
+            body = Markup("<p>%s</p><p>%s</p>") % (
+                self.env._("The package could not be generated: %(reason)s", reason=self.message),
+                self.env._("The scheduled action tries again at its next run.") if retry else
+                self.env._("Remove the cause, then press Generate Package or Generate in Background again."))
+            toast = self.env._("The audit export %(name)s failed: %(reason)s", name=self.name, reason=self.message)
+        # sudo: the system posts on the export (the requester may have lost access meanwhile; the message
+        # only says what happened to their request).
+        self.sudo().message_post(body=body, partner_ids=user.partner_id.ids, message_type="comment",
+                                 subtype_xmlid="mail.mt_comment")
+        if user:
+            user._bus_send("simple_notification", {
+                "type": "success" if self.state == "done" else "danger", "title": self.env._("Audit export"),
+                "message": toast, "sticky": self.state != "done"})
+
+    def _mail_recipients(self):
+        """Mail the schedule's recipients a link to this run (one message per language); mark it sent in
+        the same transaction, so a recipient is never mailed twice. Recipients who may no longer open the
+        export are left out, and the message says so."""
+        self.ensure_one()
+        schedule = self.schedule_id
+        recipients = schedule.recipient_ids.filtered(lambda user: self.with_user(user).has_access("read"))
+        skipped = schedule.recipient_ids - recipients
+        template = self.env.ref("invoicing_specialist.mail_template_audit_schedule_run", raise_if_not_found=False)
+        for lang, users in recipients.grouped(lambda user: user.lang or self.env.lang or "en_US").items():
+            export = self.with_context(lang=lang, record_url=self._record_url(),
+                                       download_url=self.get_base_url() + self._download_path())
+            if template:
+                template = template.with_context(export.env.context)
+                subject = template._render_field("subject", self.ids)[self.id]
+                body = template._render_field("body_html", self.ids)[self.id]
+            else:
+                subject = export.env._("Audit package %(name)s is ready", name=self.name)
+                body = Markup('<p><a href="%s">%s</a></p>') % (export.env.context["record_url"], subject)
+            # sudo: the system mails the schedule's recipients; who may open the export was checked above.
+            export.sudo().message_post(
+                subject=subject, body=body, partner_ids=users.partner_id.ids, message_type="comment",
+                subtype_xmlid="mail.mt_comment", email_layout_xmlid="mail.mail_notification_light")
+        if skipped:
+            self.sudo().message_post(body=self.env._(
+                "Not sent to %(users)s: they may no longer open the audit exports of %(company)s. Give them the "
+                "Auditor or Manager role in this company, or remove them from the schedule %(schedule)s.",
+                users=", ".join(skipped.mapped("name")), company=self.company_id.name, schedule=schedule.name))
+        self.with_context(ispec_audit_generation=_GENERATION).write({"mail_state": "sent"})
+
+    def _record_url(self):
+        self.ensure_one()
+        return f"{self.get_base_url()}/odoo/{self._name}/{self.id}"
+
+    def _download_path(self):
+        self.ensure_one()
+        return f"/web/content/{self.attachment_id.id}?download=true"
 
     def _build_package(self, datasets, max_rows):
         generated_at = fields.Datetime.now()

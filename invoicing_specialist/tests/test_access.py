@@ -574,6 +574,7 @@ class TestAddonSecurity(TransactionCase):
     # read, write, create, unlink per role; "" = no access at all (by design: see the comments).
     EXPECTED = {
         "ispec.audit.export": {"specialist": "", "manager": "rwcu", "auditor": "rwcu"},  # auditors run exports
+        "ispec.audit.schedule": {"specialist": "", "manager": "rwcu", "auditor": "r"},  # managers schedule
         "ispec.dispute": {"specialist": "rwc", "manager": "rwcu", "auditor": "r"},
         "ispec.dispute.line": {"specialist": "rwcu", "manager": "rwcu", "auditor": "r"},
         "ispec.dispute.reason": {"specialist": "r", "manager": "rwcu", "auditor": "r"},
