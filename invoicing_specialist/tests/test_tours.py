@@ -83,3 +83,58 @@ class TestTourBillMatching(TourCase):
         self.assertIn(bill, self.env["account.move"].search([("id", "=", bill.id), ("ispec_match_state", "in", (
             "matched", "overridden", "not_applicable")), ("payment_state", "in", ("not_paid", "partial"))]),
             "the bill is among the bills ready to pay")
+
+
+@tagged("post_install", "-at_install")
+class TestTourDispute(TourCase):
+    """Tour 3: the specialist opens a dispute on part of an invoice line and starts its review; the manager
+    accepts it."""
+
+    def _invoice(self):
+        """Two lines: 5 widgets at 100 (15 % tax: 575) and 2 gadgets at 50 (115); 690 in all."""
+        tax = self.company_data["default_tax_sale"]
+        self.product_a.name = "Tour widget"
+        self.product_b.name = "Tour gadget"
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.partner_a.id, "invoice_date": "2026-01-10",
+            "ref": "TOUR-INV-1",
+            "invoice_line_ids": [
+                Command.create({"product_id": product.id, "quantity": qty, "price_unit": price,
+                                "tax_ids": [Command.set(tax.ids)]})
+                for product, qty, price in ((self.product_a, 5, 100.0), (self.product_b, 2, 50.0))],
+        })
+        invoice.action_post()
+        self.assertEqual(invoice.amount_total, 690.0)
+        return invoice
+
+    def test_specialist_opens_and_reviews_manager_accepts(self):
+        invoice = self._invoice()
+        term_lines = invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        self.assertFalse(any(term_lines.mapped("no_followup")))
+        self.start_tour("/odoo/action-account.action_move_out_invoice_type", "ispec_dispute_specialist",
+                        login=self.specialist.login)
+        dispute = invoice.ispec_dispute_ids
+        self.assertEqual(len(dispute), 1)
+        self.assertEqual((dispute.state, dispute.scope, dispute.reason_id),
+                         ("review", "lines", self.env.ref("invoicing_specialist.dispute_reason_price")))
+        self.assertEqual((dispute.line_ids.invoice_line_id, dispute.line_ids.quantity),
+                         (invoice.invoice_line_ids[0], 2.0))
+        self.assertEqual((dispute.amount_original, dispute.amount_current), (230.0, 230.0))
+        self.assertEqual(dispute.create_uid, self.specialist)
+        self.assertTrue(all(term_lines.mapped("no_followup")), "out of follow-up while in dispute")
+
+        self.start_tour("/odoo/action-invoicing_specialist.ispec_dispute_action", "ispec_dispute_manager",
+                        login=self.manager.login)
+        credit_note = dispute.credit_note_ids
+        self.assertEqual(dispute.state, "accepted")
+        self.assertEqual(len(credit_note), 1)
+        self.assertEqual((credit_note.move_type, credit_note.state, credit_note.amount_total),
+                         ("out_refund", "posted", 230.0))
+        self.assertEqual(credit_note.invoice_line_ids.mapped("quantity"), [2.0])
+        self.assertEqual((credit_note.reversed_entry_id, credit_note.ispec_dispute_id), (invoice, dispute),
+                         "the credit note is linked to the invoice and the case")
+        self.assertEqual(credit_note.payment_state, "paid", "reconciled with the invoice")
+        self.assertEqual((invoice.amount_residual, invoice.payment_state), (460.0, "partial"))
+        self.assertEqual((dispute.amount_credited, dispute.amount_current), (230.0, 0.0))
+        self.assertFalse(any(term_lines.mapped("no_followup")), "the invoice's follow-up is back as it was")
+        self.assertFalse(invoice.ispec_in_dispute)
