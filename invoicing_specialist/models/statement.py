@@ -166,7 +166,12 @@ class IspecStatement(models.AbstractModel):
             "l.company_id = ANY(%s) AND l.parent_state = 'posted' AND a.account_type = 'asset_receivable' "
             "AND l.date <= %s", company_ids, date_end)
         if partner_ids is not None:
-            condition = SQL("%s AND p.commercial_partner_id = ANY(%s)", condition, list(partner_ids))
+            # On the line's own partner (indexed), the customers and their contacts: a condition on the
+            # joined commercial partner would read every receivable line of the company first.
+            contact_ids = self.env["res.partner"].with_context(active_test=False).search(
+                [("commercial_partner_id", "in", list(partner_ids))]).ids
+            condition = SQL("%s AND l.partner_id = ANY(%s) AND p.commercial_partner_id = ANY(%s)",
+                            condition, contact_ids, list(partner_ids))
         return condition
 
     @api.model
