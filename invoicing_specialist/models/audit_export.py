@@ -156,7 +156,7 @@ class IspecAuditExport(models.Model):
         string="Attempts", readonly=True, copy=False,
         help="How many times the scheduled action started generating this export.")
     schedule_id = fields.Many2one(
-        "ispec.audit.schedule", string="Schedule", readonly=True, copy=False, index="btree_not_null",
+        "ispec.audit.schedule", readonly=True, copy=False, index="btree_not_null",
         ondelete="restrict", check_company=True, help="The recurring export that made this run.")
     mail_state = fields.Selection(
         [("to_send", "To Send"), ("sent", "Sent")], string="Recipients Mailed", readonly=True, copy=False,
@@ -381,8 +381,8 @@ class IspecAuditExport(models.Model):
 
     def _notify_requester(self):
         """Tell the user who asked that the package is ready, or why it failed (the responsible of a
-        recurring run hears of failures only): a message on the export addressed to them (inbox or email, as they chose) and a
-        notification in their open browser."""
+        recurring run hears of failures only): a message on the export addressed to them (inbox or email,
+        as they chose) and a notification in their open browser."""
         self.ensure_one()
         user = self.requested_by_id
         if self.state == "done" and self.schedule_id:
@@ -421,7 +421,7 @@ class IspecAuditExport(models.Model):
             export = self.with_context(lang=lang, record_url=self._record_url(),
                                        download_url=self.get_base_url() + self._download_path())
             if template:
-                template = template.with_context(export.env.context)
+                template = template.with_context(**export.env.context)
                 subject = template._render_field("subject", self.ids)[self.id]
                 body = template._render_field("body_html", self.ids)[self.id]
             else:

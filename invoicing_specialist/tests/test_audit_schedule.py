@@ -15,6 +15,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..models.audit_dataset import InvoiceRegister
 from ..models.audit_export import MAX_ATTEMPTS
+from .test_access import WebClientCase
 
 CRON = "invoicing_specialist.ir_cron_audit_exports"
 EXPORT_LOGGER = "odoo.addons.invoicing_specialist.models.audit_export"
@@ -393,3 +394,28 @@ class TestAuditSchedule(AccountTestInvoicingCommon):
         self.assertEqual(self._manifest(schedule.run_ids)["datasets"][0]["rows"], len(self.march))
         with self.assertRaises(AccessError):
             schedule.run_ids.with_user(manager_b).read(["name"])
+
+
+@tagged("post_install", "-at_install")
+class TestAuditScheduleWebClient(WebClientCase):
+    """The schedules and their runs open in the web client (the fields each view asks for) for the roles
+    that see them, and not for a specialist."""
+
+    def test_schedule_and_run_open_for_managers_and_auditors(self):
+        manager = self._user("schw_manager", "invoicing_specialist.group_manager")
+        auditor = self._user("schw_auditor", "invoicing_specialist.group_auditor")
+        specialist = self._user("schw_specialist", "invoicing_specialist.group_specialist")
+        schedule = self.env["ispec.audit.schedule"].with_user(manager).create({
+            "name": "Quarterly package", "frequency": "quarterly", "next_run_date": APRIL_1,
+            "recipient_ids": [Command.set(auditor.ids)]})
+        with patch.object(self.env.registry["ir.cron"], "_commit_progress", lambda cron, processed=0, **kw: 60.0):
+            self.env["ispec.audit.export"].with_user(self.env.ref(CRON).user_id)._cron_audit_exports(today=APRIL_1)
+        run = schedule.run_ids
+        self.assertEqual((run.state, run.date_from, run.date_to), ("done", date(2025, 1, 1), MARCH[1]))
+        for who, user in (("manager", manager), ("auditor", auditor)):
+            values = self._open(who, user, "invoicing_specialist.ispec_audit_schedule_action", schedule)
+            self.assertEqual(values["recipient_ids"], [{"id": auditor.id, "display_name": auditor.display_name}])
+            self.assertEqual([line["id"] for line in values["run_ids"]], run.ids)
+            values = self._open(who, user, "invoicing_specialist.ispec_audit_export_action", run)
+            self.assertEqual(values["schedule_id"]["id"], schedule.id)
+        self._refused(specialist, "invoicing_specialist.ispec_audit_schedule_action", schedule)
