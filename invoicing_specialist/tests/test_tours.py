@@ -46,6 +46,23 @@ class TourCase(MatchCase, AccountTestInvoicingHttpCommon):
             bill.action_post()
         return bill
 
+    def _invoice(self):
+        """Two lines: 5 widgets at 100 (15 % tax: 575) and 2 gadgets at 50 (115); 690 in all."""
+        tax = self.company_data["default_tax_sale"]
+        self.product_a.name = "Tour widget"
+        self.product_b.name = "Tour gadget"
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.partner_a.id, "invoice_date": "2026-01-10",
+            "ref": "TOUR-INV-1",
+            "invoice_line_ids": [
+                Command.create({"product_id": product.id, "quantity": qty, "price_unit": price,
+                                "tax_ids": [Command.set(tax.ids)]})
+                for product, qty, price in ((self.product_a, 5, 100.0), (self.product_b, 2, 50.0))],
+        })
+        invoice.action_post()
+        self.assertEqual(invoice.amount_total, 690.0)
+        return invoice
+
 
 @tagged("post_install", "-at_install")
 class TestTourBillMatching(TourCase):
@@ -90,23 +107,6 @@ class TestTourDispute(TourCase):
     """Tour 3: the specialist opens a dispute on part of an invoice line and starts its review; the manager
     accepts it."""
 
-    def _invoice(self):
-        """Two lines: 5 widgets at 100 (15 % tax: 575) and 2 gadgets at 50 (115); 690 in all."""
-        tax = self.company_data["default_tax_sale"]
-        self.product_a.name = "Tour widget"
-        self.product_b.name = "Tour gadget"
-        invoice = self.env["account.move"].create({
-            "move_type": "out_invoice", "partner_id": self.partner_a.id, "invoice_date": "2026-01-10",
-            "ref": "TOUR-INV-1",
-            "invoice_line_ids": [
-                Command.create({"product_id": product.id, "quantity": qty, "price_unit": price,
-                                "tax_ids": [Command.set(tax.ids)]})
-                for product, qty, price in ((self.product_a, 5, 100.0), (self.product_b, 2, 50.0))],
-        })
-        invoice.action_post()
-        self.assertEqual(invoice.amount_total, 690.0)
-        return invoice
-
     def test_specialist_opens_and_reviews_manager_accepts(self):
         invoice = self._invoice()
         term_lines = invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
@@ -138,3 +138,30 @@ class TestTourDispute(TourCase):
         self.assertEqual((dispute.amount_credited, dispute.amount_current), (230.0, 0.0))
         self.assertFalse(any(term_lines.mapped("no_followup")), "the invoice's follow-up is back as it was")
         self.assertFalse(invoice.ispec_in_dispute)
+
+
+@tagged("post_install", "-at_install")
+class TestTourAuditor(TourCase):
+    """Tour 5: the auditor opens every Invoicing Control menu, then an invoice, a bill and a dispute, and can
+    change none of them."""
+
+    def test_auditor_reads_everything_and_changes_nothing(self):
+        invoice = self._invoice()
+        _po, bill = self._held_bill()
+        dispute = self.env["ispec.dispute"].with_user(self.specialist).create({
+            "move_id": invoice.id, "reason_id": self.env.ref("invoicing_specialist.dispute_reason_price").id,
+            "amount_original": 100.0,
+        })
+        dispute.action_open()
+        records = invoice | bill
+        self.env.flush_all()
+        before = {record: record.write_date for record in (invoice, bill, dispute)}
+        messages_before = {record: record.message_ids for record in (invoice, bill, dispute)}
+        self.start_tour("/odoo", "ispec_auditor_readonly", login=self.auditor.login)
+        self.env.invalidate_all()
+        self.assertEqual({record: record.write_date for record in (invoice, bill, dispute)}, before,
+                         "the auditor changed nothing")
+        self.assertEqual(records.mapped("state"), ["posted", "posted"])
+        self.assertEqual((bill.payment_state, dispute.state, dispute.amount_current), ("blocked", "open", 100.0))
+        self.assertEqual({record: record.message_ids for record in (invoice, bill, dispute)}, messages_before,
+                         "and wrote nothing on them")
