@@ -19,6 +19,8 @@
         "security/dispute_security.xml",
         "security/match_security.xml",
         "security/audit_security.xml",
+        "security/activity_report/ir.model.access.csv",
+        "security/activity_report_security.xml",
         # data
         "data/statement_data.xml",
         "data/statement_cron.xml",
@@ -28,6 +30,7 @@
         "data/match_data.xml",
         "data/match_cron.xml",
         "data/audit_cron.xml",
+        "data/activity_report_data.xml",
         # views
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
@@ -44,6 +47,7 @@
         "wizards/ispec_settings_views.xml",
         # reports
         "report/statement_report.xml",
+        "report/activity_report.xml",
         # menus last
         "views/menus.xml",
         "views/statement_menus.xml",
@@ -51,6 +55,7 @@
         "views/match_menus.xml",
         "views/audit_export_views.xml",
         "views/audit_schedule_views.xml",
+        "views/activity_report_views.xml",
     ],
     "demo": [
         "demo/demo_data.xml",

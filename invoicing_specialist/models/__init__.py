@@ -24,3 +24,4 @@ from . import audit_ads
 from . import audit_logs
 from . import audit_export
 from . import audit_schedule
+from . import activity_report

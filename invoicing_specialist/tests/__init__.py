@@ -22,3 +22,4 @@ from . import test_audit_ads
 from . import test_audit_logs
 from . import test_audit_schedule
 from . import test_tours
+from . import test_activity_report

@@ -1,0 +1,1 @@
+"""Invoicing activity reports (being written)."""
