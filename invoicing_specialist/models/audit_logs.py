@@ -88,26 +88,28 @@ class ReceivableAging(AuditDataset):
     def _label(self):
         return self.env._("Receivable Aging")
 
-    def _customers_query(self, last_id):
+    def _customer_ids(self):
+        """The customers with receivable items up to the date (the statements' own condition), in one query:
+        one id per customer is small however many there are, and a keyset page of a DISTINCT would scan the
+        receivable items again for each page."""
         condition = self.env["ispec.statement"]._receivable_items_condition(self.company, self.export.date_to)
-        return SQL("""
-            SELECT DISTINCT p.commercial_partner_id AS id
+        self.env.cr.execute(SQL("""
+            SELECT DISTINCT p.commercial_partner_id
               FROM account_move_line l
               JOIN account_account a ON a.id = l.account_id
               JOIN res_partner p ON p.id = l.partner_id
-             WHERE %(condition)s %(keyset)s
-          ORDER BY p.commercial_partner_id
-             LIMIT %(limit)s""",
-            condition=condition, limit=self.batch_size,
-            keyset=SQL("AND p.commercial_partner_id > %s", last_id) if last_id else SQL())
+             WHERE %s
+          ORDER BY p.commercial_partner_id""", condition))
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def rows(self):
         statement = self.env["ispec.statement"]
         date_end = self.export.date_to
         company_round = rounder(self.company.currency_id)
         self.env.flush_all()
-        for batch in self._pages(self._customers_query, lambda row: row["id"]):
-            customer_ids = [row["id"] for row in batch]
+        all_ids = self._customer_ids()
+        for start in range(0, len(all_ids), self.batch_size):
+            customer_ids = all_ids[start:start + self.batch_size]
             data = statement._get_statement_data(customer_ids, date_end, company=self.company, aging=self.aging)
             for customer_id in customer_ids:
                 customer = data[customer_id]["partner"]
@@ -125,6 +127,8 @@ class ReceivableAging(AuditDataset):
                         len(lines), section["open_total"], open_company, disputed,
                         company_round(open_company - disputed), *buckets,
                     )
+            # The page's customers and items leave the ORM cache: memory holds one page, not the export.
+            self.env.invalidate_all()
 
 
 # ----------------------------------------------------------------------------------------------------
