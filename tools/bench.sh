@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: the benchmarks in bench/ on a database created once (no demo data) and kept for the
-# next run: bill matching against Odoo alone, customer statements against OCA's partner_statement.
+# next run: bill matching against Odoo alone, customer statements against OCA's partner_statement;
+# then, when `make scale` has generated its ledger (SCALE_DB), the audit exports against PostgreSQL's
+# COPY, Odoo's FEC export, raw xlsxwriter and OCA's account_financial_report general ledger.
 # The OCA peers come from PyPI as wheels, unpacked under .build/oca (never into the project).
+# `tools/bench.sh --oca-only` only fetches the peers and writes .build/odoo-bench.conf (for tools/scale.sh).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 bash "$ROOT/tools/ensure_env.sh"
@@ -9,13 +12,17 @@ DB="${BENCH_DB:-invoicing_bench}"
 BILLS="${BENCH_BILLS:-500}"
 CUSTOMERS="${BENCH_CUSTOMERS:-1000}"
 OCA="$BUILD/oca"
-OCA_PEERS=(partner-statement report-xlsx report-xlsx-helper)
+SCALE_DB="${SCALE_DB:-invoicing_scale}"
+AUDIT_RUNS="${BENCH_AUDIT_RUNS:-3}"
+OCA_PEERS=(partner-statement report-xlsx report-xlsx-helper account-financial-report date-range)
 
-if [ ! -d "$OCA/odoo/addons/partner_statement" ]; then
-    echo "[bench] fetching the OCA peers from PyPI: ${OCA_PEERS[*]}"
+missing=()
+for peer in "${OCA_PEERS[@]}"; do [ -d "$OCA/odoo/addons/${peer//-/_}" ] || missing+=("$peer"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "[bench] fetching the OCA peers from PyPI: ${missing[*]}"
     mkdir -p "$OCA/wheels"
     specs=()
-    for peer in "${OCA_PEERS[@]}"; do specs+=("odoo-addon-$peer>=19.0a,<19.1dev"); done
+    for peer in "${missing[@]}"; do specs+=("odoo-addon-$peer>=19.0a,<19.1dev"); done
     # --no-deps: their only other requirement is Odoo itself, which is at ODOO_PATH.
     "$VENV/bin/pip" download -q --no-deps -d "$OCA/wheels" "${specs[@]}"
     for wheel in "$OCA"/wheels/*.whl; do "$VENV/bin/python" -m zipfile -e "$wheel" "$OCA"; done
@@ -24,6 +31,7 @@ conf="$(odoo_conf)"
 bench_conf="$BUILD/odoo-bench.conf"
 sed "s|^addons_path = \(.*\)|addons_path = \1,$OCA/odoo/addons|" "$conf" > "$bench_conf"
 bench_odoo() { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$bench_conf" "$@"; }
+[ "${1:-}" = "--oca-only" ] && exit 0
 
 if ! db_exists "$DB"; then
     echo "[bench] creating $DB with the addon and OCA's partner_statement"
@@ -33,3 +41,9 @@ echo "== bill matching: $BILLS vendor bills"
 "$VENV/bin/python" "$ROOT/bench/match_bench.py" "$bench_conf" "$DB" "$BILLS"
 echo "== customer statements: $CUSTOMERS customers, against OCA partner_statement"
 "$VENV/bin/python" "$ROOT/bench/statement_bench.py" "$bench_conf" "$DB" "$CUSTOMERS"
+if db_exists "$SCALE_DB"; then
+    echo "== audit exports on the generated ledger of $SCALE_DB, medians of $AUDIT_RUNS runs"
+    "$VENV/bin/python" "$ROOT/bench/audit_bench.py" "$bench_conf" "$SCALE_DB" --runs "$AUDIT_RUNS"
+else
+    echo "== audit exports: skipped, no generated ledger in $SCALE_DB (make scale SCALE=200000 first)"
+fi

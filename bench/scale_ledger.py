@@ -1,0 +1,624 @@
+"""A generated ledger for the benchmarks at scale (`make scale`, tools/scale.sh), deterministic from a seed.
+
+Usage: scale_ledger.py ODOO_CONF DB --entries N [--seed S] [--end YYYY-MM-DD] [--months 24]
+
+In the database's company "Scale Ledger SA" (French, EUR, Odoo's French chart, so that Odoo's FEC export
+runs on it) it creates customers, vendors and products, then ``N`` posted journal entries over ``--months``
+months ending on ``--end``: customer invoices in EUR and USD (open, paid in full, paid in part, credited in
+full or in part), vendor bills (open and paid), the payments and credit notes with their reconciliations.
+
+How: a few dozen *bundles* (an invoice with its payment or credit note, a bill...) are made with the ORM
+exactly as a user would (Form-free ``create``, ``action_post``, the payment register and reversal wizards).
+Each bundle is then cloned in batched SQL (``INSERT ... SELECT``), row for row: every stored column is
+copied from the ORM's own rows, and only what differs between two such documents is changed: ids and the
+references between the cloned rows (moves, lines, payments, partial and full reconciliations, chatter
+messages and tracking values), the partner, the user, the dates (shifted by whole days), the amounts
+(multiplied by a whole factor: quantities, balances, residuals, taxes and partials alike, so every entry
+stays balanced and every residual and payment state stays true), and the names (each journal's sequence
+continued in date order per prefix, sequence_prefix and sequence_number with them, the name replaced
+wherever the ORM wrote it: move_name, payment_reference, ref, labels, messages). The currency rate is one
+constant rate, so a USD document cloned to another date is still converted as Odoo would convert it.
+
+The books balance by construction; the script checks it at the end (every move balanced, trial balance
+sums to zero, residuals equal to the lines') and runs ANALYZE.
+"""
+
+import argparse
+import datetime
+import random
+import sys
+import time
+
+import odoo.init  # noqa: F401 (the odoo namespace's shortcuts, as odoo-bin sets them up)
+from odoo import SUPERUSER_ID, Command, api
+from odoo.modules.registry import Registry
+from odoo.tools import SQL, config
+
+COMPANY_NAME = "Scale Ledger SA"
+USD_RATE = 1.0825  # USD per EUR, one rate from before the first date: conversions stay exact in clones
+TEMPLATE_CUSTOMER = "Scale Template Customer"
+TEMPLATE_VENDOR = "Scale Template Vendor"
+# Tables cloned row for row, in insertion order (references point backwards or are deferred).
+CLONED = ("account_move", "account_full_reconcile", "account_move_line", "account_payment",
+          "account_partial_reconcile", "mail_message", "mail_tracking_value")
+# Columns that hold money or quantities: multiplied by the clone's factor.
+SCALED = {"quantity", "balance", "debit", "credit", "price_subtotal", "price_total", "tax_base_amount",
+          "discount_balance", "discount_amount_currency", "debit_amount_currency", "credit_amount_currency"}
+# Text columns where the ORM writes a document's name or its partner's name.
+RENAMED = {"name", "ref", "payment_reference", "move_name", "memo", "record_name", "invoice_partner_display_name",
+           "old_value_char", "new_value_char", "body", "invoice_origin", "payment_ref"}
+PARTNER_COLUMNS = {"partner_id", "commercial_partner_id", "partner_shipping_id"}
+CLONES_PER_STATEMENT = 20000
+
+
+def log(message, *args):
+    print(f"[scale {time.strftime('%H:%M:%S')}] " + (message % args if args else message), flush=True)
+
+
+# ------------------------------------------------------------------------------------------------------
+# Company, partners, products (ORM)
+# ------------------------------------------------------------------------------------------------------
+def setup_company(env):
+    company = env["res.company"].search([("name", "=", COMPANY_NAME)], limit=1)
+    if company:
+        raise SystemExit(f"{env.cr.dbname} already has {COMPANY_NAME}: generate into a fresh database")
+    # install_mode: Odoo would install the country's other modules (Peppol...) on creating a French company;
+    # the chart is loaded explicitly below.
+    company = env["res.company"].with_context(install_mode=True).create({
+        "name": COMPANY_NAME, "country_id": env.ref("base.fr").id, "currency_id": env.ref("base.EUR").id,
+        "vat": "FR23334175221", "street": "1 rue de la Paix", "city": "Paris", "zip": "75002",
+    })
+    env["account.chart.template"].try_loading("fr", company, install_demo=False)
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    usd = env.ref("base.USD")
+    usd.active = True
+    env["res.currency.rate"].create({"currency_id": usd.id, "company_id": company.id, "name": "2000-01-01",
+                                     "rate": USD_RATE})
+    # Payments get journal entries straight on the bank account (Odoo 19 makes none without an outstanding
+    # account): the ledger then holds the payments, reconciled with the invoices they pay.
+    bank = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")], limit=1)
+    (bank.inbound_payment_method_line_ids | bank.outbound_payment_method_line_ids).payment_account_id = \
+        bank.default_account_id
+    users = env["res.users"].with_context(no_reset_password=True).create([{
+        "name": f"Scale Accountant {i}", "login": f"scale.accountant{i}", "company_id": company.id,
+        "company_ids": [Command.link(company.id)],
+        "group_ids": [Command.link(env.ref("account.group_account_manager").id)],
+    } for i in range(1, 5)])
+    return env, company, bank, users
+
+
+def make_partners(env, rng, customers, vendors):
+    countries = [env.ref(f"base.{code}").id for code in ("fr", "be", "de", "us", "es", "it")]
+    streets = ["rue de Rivoli", "avenue Foch", "boulevard Voltaire", "Main Street", "Hauptstrasse", "calle Mayor"]
+    vals = [{"name": TEMPLATE_CUSTOMER, "customer_rank": 1, "country_id": countries[0]},
+            {"name": TEMPLATE_VENDOR, "supplier_rank": 1, "country_id": countries[0]}]
+    vals += [{"name": f"Customer {i:06d} {rng.choice(['SARL', 'SA', 'GmbH', 'Inc', 'SAS'])}", "customer_rank": 1,
+              "is_company": True, "country_id": rng.choice(countries),
+              "street": f"{rng.randint(1, 200)} {rng.choice(streets)}"} for i in range(customers)]
+    vals += [{"name": f"Vendor {i:05d} {rng.choice(['SARL', 'SA', 'Ltd'])}", "supplier_rank": 1, "is_company": True,
+              "country_id": rng.choice(countries)} for i in range(vendors)]
+    partners = env["res.partner"].create(vals)
+    return partners[0], partners[1], partners[2:2 + customers], partners[2 + customers:]
+
+
+def make_products(env, rng, company, count=24):
+    """Products on several income and expense accounts of the French chart (70x sales, 60x-62x purchases)."""
+    Account = env["account.account"].with_company(company)
+    income = Account.search([("code", "=like", "70%"), ("account_type", "=", "income")], order="code", limit=8)
+    expense = Account.search([("code", "=like", "6%"), ("account_type", "=", "expense")], order="code", limit=12)
+    return env["product.product"].with_company(company).create([{
+        "name": f"Scale Product {i:02d}", "type": "service" if i % 3 else "consu",
+        "list_price": 5 * rng.randint(2, 200), "standard_price": 5 * rng.randint(1, 100),
+        "property_account_income_id": income[i % len(income)].id,
+        "property_account_expense_id": expense[i % len(expense)].id,
+    } for i in range(count)])
+
+
+# ------------------------------------------------------------------------------------------------------
+# Bundles (ORM): the documents each clone copies
+# ------------------------------------------------------------------------------------------------------
+class Bundles:
+    def __init__(self, env, company, bank, users, products, customer, vendor, base_date, rng):
+        self.env, self.company, self.bank, self.users = env, company, bank, users
+        self.products, self.customer, self.vendor = products, customer, vendor
+        self.base_date, self.rng = base_date, rng
+        self.eur, self.usd = env.ref("base.EUR"), env.ref("base.USD")
+        self.made = []  # (kind, side, weight, moves, payments)
+
+    def _lines(self, count, sale):
+        picked = self.rng.sample(list(self.products), count)
+        return [Command.create({"product_id": p.id, "quantity": self.rng.randint(1, 12),
+                                "price_unit": p.list_price if sale else p.standard_price}) for p in picked]
+
+    def _invoice(self, move_type, currency, lines, user):
+        sale = move_type.startswith("out_")
+        move = self.env["account.move"].with_user(user).create({
+            "move_type": move_type, "partner_id": (self.customer if sale else self.vendor).id,
+            "invoice_date": self.base_date, "date": self.base_date, "currency_id": currency.id,
+            # A vendor's own number: each clone gets its own (VB-<clone>), as two real bills would.
+            "ref": False if sale else f"VB-T{len(self.made):03d}",
+            "invoice_line_ids": self._lines(lines, sale),
+        })
+        self._end_request()
+        move.action_post()
+        return move
+
+    def _end_request(self):
+        """What the end of a user's request does: Odoo tracks changes (the move's state going to Posted, with
+        who and when) only on records that existed before the request, and logs them before the commit."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    def _pay(self, move, user, days, ratio=None):
+        wizard = self.env["account.payment.register"].with_user(user).with_context(
+            active_model="account.move", active_ids=move.ids).create({
+                "payment_date": self.base_date + datetime.timedelta(days=days), "journal_id": self.bank.id})
+        if ratio:
+            wizard.amount = move.currency_id.round(move.amount_total * ratio)
+        payments = wizard._create_payments()
+        return payments
+
+    def _credit(self, move, user, days, partial):
+        reversal = self.env["account.move.reversal"].with_user(user).with_context(
+            active_model="account.move", active_ids=move.ids).create({
+                "date": self.base_date + datetime.timedelta(days=days), "journal_id": move.journal_id.id,
+                "reason": self.rng.choice(["Damaged goods", "Price error", "Returned", "Commercial gesture"])})
+        refund = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        if partial:
+            for line in refund.invoice_line_ids:
+                line.quantity = max(1, line.quantity // 2)
+        self._end_request()
+        refund.with_user(user).action_post()  # Odoo reconciles it with the invoice it reverses
+        return refund
+
+    def add(self, kind, weight, side, move_type, currency, lines, then=None):
+        user = self.rng.choice(self.users)
+        move = self._invoice(move_type, currency, lines, user)
+        moves, payments = move, self.env["account.payment"]
+        if then == "paid":
+            payments = self._pay(move, user, self.rng.randint(10, 45))
+        elif then == "partial":
+            payments = self._pay(move, user, self.rng.randint(10, 45), ratio=self.rng.choice([0.3, 0.5, 0.6]))
+        elif then in ("credit", "partial_credit"):
+            moves |= self._credit(move, user, self.rng.randint(5, 30), then == "partial_credit")
+        moves |= payments.move_id
+        self._end_request()
+        self.made.append((kind, side, weight, moves, payments))
+
+    def build(self):
+        eur, usd = self.eur, self.usd
+        for lines in (3, 5, 7):
+            self.add(f"invoice EUR open {lines}", 3, "customer", "out_invoice", eur, lines)
+            self.add(f"invoice EUR paid {lines}", 6, "customer", "out_invoice", eur, lines, "paid")
+            self.add(f"invoice EUR part-paid {lines}", 2, "customer", "out_invoice", eur, lines, "partial")
+            self.add(f"invoice USD paid {lines}", 2, "customer", "out_invoice", usd, lines, "paid")
+            self.add(f"invoice USD open {lines}", 1, "customer", "out_invoice", usd, lines)
+            self.add(f"bill EUR open {lines}", 2, "vendor", "in_invoice", eur, lines)
+            self.add(f"bill EUR paid {lines}", 3, "vendor", "in_invoice", eur, lines, "paid")
+        for lines in (4, 6):
+            self.add(f"invoice EUR credited {lines}", 1, "customer", "out_invoice", eur, lines, "credit")
+            self.add(f"invoice EUR part-credited {lines}", 1, "customer", "out_invoice", eur, lines, "partial_credit")
+            self.add(f"invoice USD part-paid {lines}", 1, "customer", "out_invoice", usd, lines, "partial")
+        # Odoo writes the chatter's tracking values (posted by whom and when) just before the commit: run it
+        # now, so the templates carry them and the clones copy them.
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.flush_all()
+        return self.made
+
+
+# ------------------------------------------------------------------------------------------------------
+# Cloning (SQL)
+# ------------------------------------------------------------------------------------------------------
+def execute(cr, query, *args):
+    cr.execute(SQL(query, *args))
+
+
+def columns_of(cr, table):
+    execute(cr, """SELECT column_name, data_type FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND table_name = %s AND is_generated = 'NEVER'
+                 ORDER BY ordinal_position""", table)
+    return cr.fetchall()
+
+
+def references_of(cr, table):
+    """{column: referenced table} for the foreign keys of ``table`` into the cloned tables."""
+    execute(cr, """SELECT a.attname, c.confrelid::regclass::text
+                     FROM pg_constraint c
+                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                    WHERE c.contype = 'f' AND c.conrelid = %s::regclass
+                      AND c.confrelid::regclass::text = ANY(%s)""", table, list(CLONED))
+    return dict(cr.fetchall())
+
+
+def relation_tables(cr):
+    """Many2many tables (no id column, two foreign keys) linking a cloned table: {table: {column: target}}.
+    Wizards' tables are left out (their rows belong to the wizard that made the template)."""
+    execute(cr, """SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text
+                     FROM pg_constraint c
+                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                    WHERE c.contype = 'f'
+                      AND c.conrelid IN (SELECT conrelid FROM pg_constraint
+                                          WHERE contype = 'f' AND confrelid::regclass::text = ANY(%s))
+                      AND NOT EXISTS (SELECT 1 FROM pg_attribute i WHERE i.attrelid = c.conrelid
+                                         AND i.attname = 'id' AND NOT i.attisdropped)""", list(CLONED))
+    tables = {}
+    for table, column, target in cr.fetchall():
+        tables.setdefault(table, {})[column] = target
+    return {t: cols for t, cols in tables.items()
+            if len(cols) == 2 and set(cols.values()) & set(CLONED)
+            and not any(word in t for word in ("wizard", "reversal", "register", "send"))}
+
+
+def record_templates(cr, bundles):
+    """The temporary tables that describe the bundles: tpl (each template row by table, bundle and rank),
+    bundle (partner, size per table)."""
+    execute(cr, "CREATE TEMP TABLE tpl (tbl text, bundle int, old_id int, rank int)")
+    execute(cr, "CREATE TEMP TABLE bundle (bundle int PRIMARY KEY, partner_id int, partner_name text, "
+                "user_id int, user_partner_id int, vendor_ref text)")
+    for number, (_kind, _side, _weight, moves, payments) in enumerate(bundles):
+        move_ids = sorted(moves.ids)
+        partner = moves[0].partner_id
+        user = moves[0].create_uid
+        vendor_ref = moves.filtered(lambda move: move.move_type == "in_invoice")[:1].ref or ""
+        execute(cr, "INSERT INTO bundle VALUES (%s, %s, %s, %s, %s, %s)", number, partner.id, partner.name, user.id,
+                user.partner_id.id, vendor_ref)
+        members = {
+            "account_move": SQL("SELECT unnest(%s::int[])", move_ids),
+            "account_move_line": SQL("SELECT id FROM account_move_line WHERE move_id = ANY(%s)", move_ids),
+            "account_payment": SQL("SELECT unnest(%s::int[])", sorted(payments.ids)),
+            "account_partial_reconcile": SQL(
+                "SELECT id FROM account_partial_reconcile WHERE debit_move_id IN "
+                "(SELECT id FROM account_move_line WHERE move_id = ANY(%s))", move_ids),
+            "account_full_reconcile": SQL(
+                "SELECT DISTINCT full_reconcile_id FROM account_move_line WHERE move_id = ANY(%s) "
+                "AND full_reconcile_id IS NOT NULL", move_ids),
+            "mail_message": SQL(
+                "SELECT id FROM mail_message WHERE (model = 'account.move' AND res_id = ANY(%s)) "
+                "OR (model = 'account.payment' AND res_id = ANY(%s))", move_ids, sorted(payments.ids)),
+        }
+        for table, query in members.items():
+            execute(cr, """INSERT INTO tpl SELECT %s, %s, id, row_number() OVER (ORDER BY id)
+                             FROM (%s) AS members(id)""", table, number, query)
+        execute(cr, """INSERT INTO tpl SELECT 'mail_tracking_value', %s, v.id, row_number() OVER (ORDER BY v.id)
+                         FROM mail_tracking_value v
+                         JOIN tpl m ON m.tbl = 'mail_message' AND m.bundle = %s AND m.old_id = v.mail_message_id""",
+                number, number)
+    execute(cr, "CREATE INDEX ON tpl (tbl, bundle, old_id)")
+    execute(cr, "ANALYZE tpl")
+
+
+def date_templates(cr, first_day):
+    """Move the templates' timestamps (created, written, posted, messages) from today to their documents'
+    dates, as if entered on the day: their clones then shift them with their dates."""
+    today = datetime.datetime.now().date()
+    for table in CLONED:
+        stamps = [column for column, data_type in columns_of(cr, table) if data_type.startswith("timestamp")]
+        sets = ", ".join(f'"{column}" = "{column}" - make_interval(days => %(days)s)' for column in stamps)
+        cr.execute(f"UPDATE {table} t SET {sets} FROM tpl WHERE tpl.tbl = %(table)s "  # noqa: S608
+                   f"AND tpl.old_id = t.id", {"days": (today - first_day).days, "table": table})
+
+
+def plan_clones(cr, rng, bundles, entries, customers, vendors, users, first_day, last_day):
+    """The clones, drawn from the seed until their moves make ``entries`` journal entries in all."""
+    weights = [weight for _k, _s, weight, _m, _p in bundles]
+    spans = []
+    for _k, _s, _w, moves, _p in bundles:
+        dates = moves.mapped("date")
+        spans.append((max(dates) - min(dates)).days)
+    total_days = (last_day - first_day).days
+    rows, made, clone = [], sum(len(b[3]) for b in bundles), 0
+    while made < entries:
+        number = rng.choices(range(len(bundles)), weights)[0]
+        _kind, side, _w, moves, _p = bundles[number]
+        partner = rng.choice(customers if side == "customer" else vendors)
+        user = rng.choice(users)
+        offset = (first_day - moves[0].date).days + rng.randint(0, total_days - spans[number])
+        factor = rng.choice((1, 1, 1, 2, 2, 3, 5, 10))
+        clone += 1
+        rows.append(f"{clone}\t{number}\t{factor}\t{partner.id}\t{user.id}\t{user.partner_id.id}\t{offset}\n")
+        made += len(moves)
+    execute(cr, """CREATE TEMP TABLE clone (clone_no int PRIMARY KEY, bundle int, factor int, partner_id int,
+                                            user_id int, user_partner_id int, day_offset int)""")
+    import io  # noqa: PLC0415 (only here)
+    cr._obj.copy_expert("COPY clone FROM STDIN", io.StringIO("".join(rows)))
+    execute(cr, "ANALYZE clone")
+    return clone
+
+
+def plan_offsets(cr):
+    """Per clone, where its rows start in each cloned table: the sizes of the clones before it."""
+    sizes = ", ".join(f"count(*) FILTER (WHERE tbl = '{t}') AS n_{t}" for t in CLONED)
+    cr.execute(f"CREATE TEMP TABLE bundle_size AS SELECT bundle, {sizes} FROM tpl GROUP BY bundle")  # noqa: S608
+    offs = ", ".join(f"COALESCE(sum(s.n_{t}) OVER w, 0) - s.n_{t} AS off_{t}" for t in CLONED)
+    cr.execute(f"""CREATE TEMP TABLE clone_off AS
+                   SELECT c.*, {offs} FROM clone c JOIN bundle_size s ON s.bundle = c.bundle
+                   WINDOW w AS (ORDER BY c.clone_no)""")  # noqa: S608
+    execute(cr, "ALTER TABLE clone_off ADD PRIMARY KEY (clone_no)")
+    execute(cr, "ANALYZE clone_off")
+    bases = {}
+    for table in CLONED:
+        cr.execute(f"SELECT COALESCE(max(id), 0) FROM {table}")  # noqa: S608
+        bases[table] = cr.fetchone()[0]
+    return bases
+
+
+def plan_names(cr):
+    """The new name of each cloned move: its journal's sequence continued per prefix, in date order."""
+    execute(cr, """
+        CREATE TEMP TABLE new_name AS
+        SELECT c.clone_no, tp.rank, m.id AS old_id, m.journal_id, m.name AS old_name,
+               m.date + c.day_offset AS new_date,
+               CASE WHEN m.sequence_prefix IS NULL THEN NULL ELSE
+                   replace(replace(m.sequence_prefix, to_char(m.date, 'YYYY/MM'),
+                                   to_char(m.date + c.day_offset, 'YYYY/MM')),
+                           to_char(m.date, 'YYYY'), to_char(m.date + c.day_offset, 'YYYY')) END AS new_prefix,
+               length(m.name) - length(m.sequence_prefix) AS width, NULL::int AS new_number, NULL::text AS new_name
+          FROM clone c
+          JOIN tpl tp ON tp.tbl = 'account_move' AND tp.bundle = c.bundle
+          JOIN account_move m ON m.id = tp.old_id""")
+    execute(cr, """
+        WITH numbered AS (
+            SELECT n.clone_no, n.rank, COALESCE(last.number, 0)
+                   + row_number() OVER (PARTITION BY n.journal_id, n.new_prefix
+                                        ORDER BY n.new_date, n.clone_no, n.rank) AS number
+              FROM new_name n
+              LEFT JOIN LATERAL (SELECT max(sequence_number) AS number FROM account_move m
+                                  WHERE m.journal_id = n.journal_id AND m.sequence_prefix = n.new_prefix) last
+                     ON TRUE
+             WHERE n.new_prefix IS NOT NULL)
+        UPDATE new_name n SET new_number = numbered.number,
+                              new_name = n.new_prefix || lpad(numbered.number::text, n.width, '0')
+          FROM numbered WHERE numbered.clone_no = n.clone_no AND numbered.rank = n.rank""")
+    execute(cr, "UPDATE new_name SET new_name = old_name WHERE new_name IS NULL")
+    execute(cr, "ALTER TABLE new_name ADD PRIMARY KEY (clone_no, rank)")
+    execute(cr, "ANALYZE new_name")
+    cr.execute("SELECT max(rank) FROM tpl WHERE tbl = 'account_move'")
+    max_moves = cr.fetchone()[0]
+    assert max_moves <= 9, "a bundle of at most 9 moves (one-digit placeholders in the renaming)"
+    # Each clone's old and new names side by side, the longest first: an invoice's name is inside its credit
+    # note's (INV/2024/00003 in RINV/2024/00003), so the credit note's is replaced before the invoice's.
+    pairs = ", ".join(f"(array_agg(old_name ORDER BY length(old_name) DESC, rank))[{i}] AS o{i}, "
+                      f"(array_agg(new_name ORDER BY length(old_name) DESC, rank))[{i}] AS n{i}"
+                      for i in range(1, max_moves + 1))
+    cr.execute(f"CREATE TEMP TABLE clone_names AS SELECT clone_no, {pairs} FROM new_name "  # noqa: S608
+               f"WHERE old_name <> '/' GROUP BY clone_no")
+    execute(cr, "ALTER TABLE clone_names ADD PRIMARY KEY (clone_no)")
+    execute(cr, "ANALYZE clone_names")
+    return max_moves
+
+
+def clone_select(cr, table, max_moves):
+    """The SELECT that produces ``table``'s cloned rows for the clones between %(lo)s and %(hi)s."""
+    refs = references_of(cr, table)
+    joins, exprs, names = [], [], []
+
+    def new_id(target, rank):
+        return f"({bases_sql(target)} + c.off_{target} + {rank})"
+
+    for column, data_type in columns_of(cr, table):
+        col = f't."{column}"'
+        if column == "id":
+            expr = new_id(table, "tp.rank")
+        elif column in refs:
+            alias = f"r_{column}"
+            joins.append(f"LEFT JOIN tpl {alias} ON {alias}.tbl = '{refs[column]}' AND {alias}.bundle = c.bundle "
+                         f"AND {alias}.old_id = {col}")
+            expr = f"COALESCE({new_id(refs[column], f'{alias}.rank')}, {col})"
+        elif table == "mail_message" and column == "res_id":
+            joins.append("LEFT JOIN tpl r_res ON r_res.tbl = replace(t.model, '.', '_') AND r_res.bundle = c.bundle "
+                         "AND r_res.old_id = t.res_id")
+            expr = (f"COALESCE(CASE t.model WHEN 'account.move' THEN {new_id('account_move', 'r_res.rank')} "
+                    f"WHEN 'account.payment' THEN {new_id('account_payment', 'r_res.rank')} END, {col})")
+        elif table == "account_move_line" and column == "matching_number":
+            joins.append("LEFT JOIN tpl r_match ON r_match.tbl = 'account_partial_reconcile' "
+                         "AND r_match.bundle = c.bundle AND r_match.old_id = CASE WHEN t.matching_number ~ '^P[0-9]+$' "
+                         "THEN substring(t.matching_number FROM 2)::int END")
+            expr = (f"CASE WHEN t.matching_number LIKE 'P%%' THEN 'P' || {new_id('account_partial_reconcile', 'r_match.rank')} "
+                    f"WHEN t.full_reconcile_id IS NOT NULL THEN {new_id('account_full_reconcile', 'r_full_reconcile_id.rank')}::text "
+                    f"ELSE t.matching_number END")
+        elif column in PARTNER_COLUMNS:
+            expr = f"CASE WHEN {col} = b.partner_id THEN c.partner_id ELSE {col} END"
+        elif column in ("create_uid", "write_uid", "invoice_user_id"):
+            expr = f"CASE WHEN {col} = b.user_id THEN c.user_id ELSE {col} END"
+        elif column == "author_id":
+            expr = f"CASE WHEN {col} = b.user_partner_id THEN c.user_partner_id ELSE {col} END"
+        elif table == "account_move" and column == "name":
+            expr = "nn.new_name"
+        elif table == "account_move" and column == "sequence_prefix":
+            expr = "nn.new_prefix"
+        elif table == "account_move" and column == "sequence_number":
+            expr = "COALESCE(nn.new_number, t.sequence_number)"
+        elif table == "account_move" and column in ("inalterable_hash", "secure_sequence_number", "access_token"):
+            expr = "NULL"
+        elif data_type == "date":
+            expr = f"{col} + c.day_offset"
+        elif data_type.startswith("timestamp"):
+            expr = f"{col} + make_interval(days => c.day_offset)"
+        elif data_type in ("numeric", "double precision") and (column in SCALED or column.startswith("amount")):
+            expr = f"{col} * c.factor"
+        elif data_type in ("character varying", "text") and column in RENAMED:
+            # Two passes through placeholders: a new name may contain another template's old name
+            # (RINV/2024/00010 holds INV/2024/00010), which a second replace would change again.
+            expr = col
+            for rank in range(1, max_moves + 1):
+                expr = f"replace({expr}, COALESCE(cn.o{rank}, ''), chr(1) || '{rank}')"
+            for rank in range(1, max_moves + 1):
+                expr = f"replace({expr}, chr(1) || '{rank}', COALESCE(cn.n{rank}, ''))"
+            expr = (f"replace(replace({expr}, b.partner_name, p.name), b.vendor_ref, "
+                    f"CASE WHEN b.vendor_ref = '' THEN '' ELSE 'VB-' || lpad(c.clone_no::text, 7, '0') END)")
+        else:
+            expr = col
+        names.append(f'"{column}"')
+        exprs.append(expr)
+    name_joins = " LEFT JOIN clone_names cn ON cn.clone_no = c.clone_no"
+    move_join = ""
+    if table == "account_move":
+        move_join = " JOIN new_name nn ON nn.clone_no = c.clone_no AND nn.rank = tp.rank"
+    query = (f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
+             f"FROM clone_off c JOIN bundle b ON b.bundle = c.bundle JOIN res_partner p ON p.id = c.partner_id "
+             f"JOIN tpl tp ON tp.tbl = '{table}' AND tp.bundle = c.bundle "
+             f"JOIN {table} t ON t.id = tp.old_id{move_join}{name_joins} {' '.join(joins)} "
+             f"WHERE c.clone_no BETWEEN %(lo)s AND %(hi)s")
+    return query
+
+
+_BASES = {}
+
+
+def bases_sql(table):
+    return str(_BASES[table])
+
+
+def clone_relations(cr, relations, lo, hi):
+    for table, cols in relations.items():
+        (a, ta), (b, tb) = sorted(cols.items(), key=lambda item: item[1] not in CLONED)
+        exprs = [f"{_BASES[ta]} + c.off_{ta} + ra.rank"]
+        join_b = ""
+        if tb in CLONED:
+            join_b = f"JOIN tpl rb ON rb.tbl = '{tb}' AND rb.bundle = c.bundle AND rb.old_id = t.{b}"
+            exprs.append(f"{_BASES[tb]} + c.off_{tb} + rb.rank")
+        else:
+            exprs.append(f"t.{b}")
+        cr.execute(f"INSERT INTO {table} ({a}, {b}) SELECT {', '.join(exprs)} FROM clone_off c "  # noqa: S608
+                   f"JOIN tpl ra ON ra.tbl = '{ta}' AND ra.bundle = c.bundle JOIN {table} t ON t.{a} = ra.old_id "
+                   f"{join_b} WHERE c.clone_no BETWEEN %s AND %s ON CONFLICT DO NOTHING", (lo, hi))
+
+
+def clone_all(cr, clones, max_moves):
+    relations = relation_tables(cr)
+    queries = {table: clone_select(cr, table, max_moves) for table in CLONED}
+    # Triggers off (Odoo has none on these tables but the foreign keys' own): the clones reference each other
+    # forward (a move's origin payment is inserted after it); they are checked below, once, set-based.
+    for table in CLONED:
+        cr.execute(f"ALTER TABLE {table} DISABLE TRIGGER ALL")  # noqa: S608
+    for lo in range(1, clones + 1, CLONES_PER_STATEMENT):
+        hi = min(lo + CLONES_PER_STATEMENT - 1, clones)
+        started = time.perf_counter()
+        counts = []
+        for table in CLONED:
+            cr.execute(queries[table], {"lo": lo, "hi": hi})
+            counts.append(f"{cr.rowcount} {table}")
+        clone_relations(cr, relations, lo, hi)
+        log("clones %s-%s: %s (%.1f s)", lo, hi, ", ".join(counts), time.perf_counter() - started)
+    for table in CLONED:
+        cr.execute(f"ALTER TABLE {table} ENABLE TRIGGER ALL")  # noqa: S608
+        cr.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+
+
+# ------------------------------------------------------------------------------------------------------
+# Checks
+# ------------------------------------------------------------------------------------------------------
+def check(cr, company_id):
+    failures = []
+    checks = {
+        "unbalanced moves": """SELECT count(*) FROM (SELECT move_id FROM account_move_line l
+                                WHERE l.company_id = %(c)s GROUP BY move_id
+                               HAVING round(sum(balance), 2) <> 0 OR round(sum(debit) - sum(credit), 2) <> 0) x""",
+        "trial balance not zero (cents)": """SELECT abs(round(sum(balance) * 100)) FROM account_move_line l
+                                           WHERE l.company_id = %(c)s AND l.parent_state = 'posted'""",
+        "move residual differs from its lines": """
+            SELECT count(*) FROM account_move m WHERE m.company_id = %(c)s
+               AND m.move_type IN ('out_invoice', 'in_invoice', 'out_refund', 'in_refund')
+               AND round(m.amount_residual, 2) <> round((SELECT abs(sum(l.amount_residual_currency))
+                      FROM account_move_line l JOIN account_account a ON a.id = l.account_id
+                     WHERE l.move_id = m.id AND a.account_type IN ('asset_receivable', 'liability_payable')), 2)""",
+        "payment state differs from residual": """
+            SELECT count(*) FROM account_move m WHERE m.company_id = %(c)s
+               AND m.move_type IN ('out_invoice', 'in_invoice', 'out_refund', 'in_refund')
+               AND ((m.amount_residual = 0) <> (m.payment_state IN ('paid', 'in_payment', 'reversed')))""",
+        "partials not matching lines": """
+            SELECT count(*) FROM account_partial_reconcile p JOIN account_move_line d ON d.id = p.debit_move_id
+              JOIN account_move_line c ON c.id = p.credit_move_id
+             WHERE p.company_id = %(c)s AND (d.account_id <> c.account_id OR d.partner_id <> c.partner_id)""",
+        "duplicate names": """SELECT count(*) FROM (SELECT journal_id, name FROM account_move
+                               WHERE company_id = %(c)s AND state = 'posted' GROUP BY 1, 2 HAVING count(*) > 1) x""",
+        "lines out of their move's date or name": """
+            SELECT count(*) FROM account_move_line l JOIN account_move m ON m.id = l.move_id
+             WHERE l.company_id = %(c)s AND (l.date <> m.date OR l.move_name <> m.name OR l.partner_id IS DISTINCT
+                   FROM CASE WHEN l.display_type IN ('payment_term', 'product', 'tax') AND m.move_type <> 'entry'
+                        THEN m.commercial_partner_id ELSE l.partner_id END)""",
+        "dangling references": """
+            SELECT (SELECT count(*) FROM account_move_line l WHERE l.company_id = %(c)s
+                       AND NOT EXISTS (SELECT 1 FROM account_move m WHERE m.id = l.move_id))
+                 + (SELECT count(*) FROM account_partial_reconcile p WHERE p.company_id = %(c)s
+                       AND NOT EXISTS (SELECT 1 FROM account_move_line l WHERE l.id = p.credit_move_id))
+                 + (SELECT count(*) FROM account_move m WHERE m.company_id = %(c)s AND m.origin_payment_id IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM account_payment p WHERE p.id = m.origin_payment_id))""",
+    }
+    for label, query in checks.items():
+        cr.execute(query, {"c": company_id})
+        value = cr.fetchone()[0] or 0
+        log("check %s: %s", label, value)
+        if value:
+            failures.append(label)
+    return failures
+
+
+def odoo_checks(env, company):
+    """Odoo's own: the trial balance of the company through the ORM's _read_group, and a sample of moves
+    re-checked by Odoo's constraint that a posted move is balanced (_check_balanced)."""
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    groups = env["account.move.line"]._read_group(
+        [("company_id", "=", company.id), ("parent_state", "=", "posted")], ["account_id"], ["debit:sum",
+                                                                                             "credit:sum"])
+    debit = sum(d for _a, d, _c in groups)
+    credit = sum(c for _a, _d, c in groups)
+    log("Odoo trial balance: %s accounts, debit %.2f, credit %.2f", len(groups), debit, credit)
+    moves = env["account.move"].search([("company_id", "=", company.id), ("state", "=", "posted")],
+                                       order="id desc", limit=2000)
+    moves._check_balanced({"records": moves})
+    log("Odoo's _check_balanced on the last %s moves: passed", len(moves))
+    return company.currency_id.is_zero(debit - credit)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("conf")
+    parser.add_argument("db")
+    parser.add_argument("--entries", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--end", default="2025-12-31")
+    parser.add_argument("--months", type=int, default=24)
+    args = parser.parse_args()
+    config.parse_config(["-c", args.conf])
+    rng = random.Random(args.seed)
+    last_day = datetime.date.fromisoformat(args.end)
+    first_day = (last_day.replace(day=1) - datetime.timedelta(days=31 * (args.months - 1))).replace(day=1)
+    started = time.perf_counter()
+    with Registry(args.db).cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env, company, bank, users = setup_company(env)
+        customers = min(max(args.entries // 25, 20), 20000)
+        vendors = min(max(args.entries // 200, 10), 2000)
+        customer, vendor, customers, vendors = make_partners(env, rng, customers, vendors)
+        products = make_products(env, rng, company)
+        log("company %s, %s customers, %s vendors (%.0f s)", company.id, len(customers), len(vendors),
+            time.perf_counter() - started)
+        bundles = Bundles(env, company, bank, users, products, customer, vendor, first_day, rng).build()
+        log("%s bundles of %s entries made with the ORM (%.0f s)", len(bundles), sum(len(b[3]) for b in bundles),
+            time.perf_counter() - started)
+        record_templates(cr, bundles)
+        date_templates(cr, first_day)
+        clones = plan_clones(cr, rng, bundles, args.entries, customers, vendors, users, first_day, last_day)
+        _BASES.update(plan_offsets(cr))
+        max_moves = plan_names(cr)
+        log("%s clones planned (%.0f s)", clones, time.perf_counter() - started)
+        clone_all(cr, clones, max_moves)
+        env.invalidate_all()
+        failures = check(cr, company.id)
+        if not odoo_checks(env, company):
+            failures.append("Odoo's trial balance")
+        if failures:
+            cr.rollback()
+            raise SystemExit(f"inconsistent ledger, rolled back: {', '.join(failures)}")
+        cr.execute("SELECT count(*), (SELECT count(*) FROM account_move_line WHERE company_id = %s) "
+                   "FROM account_move WHERE company_id = %s", (company.id, company.id))
+        moves, lines = cr.fetchone()
+        cr.commit()
+    log("committed: %s journal entries, %s journal lines in %.0f s", moves, lines, time.perf_counter() - started)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make scale`: a generated ledger in a database of its own (SCALE_DB, default invoicing_scale), for the
+# benchmarks at scale: SCALE journal entries (default 100000), deterministic from SEED (default 1), over
+# 24 months ending SCALE_END (default 2025-12-31). See bench/scale_ledger.py for what it makes and how.
+# The modules (this addon, l10n_fr_account for the FEC export, OCA's account_financial_report) are
+# installed once into ${SCALE_DB}_base, which each generation copies: a new ledger takes no install.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+DB="${SCALE_DB:-invoicing_scale}"
+BASE="${DB}_base"
+SCALE="${SCALE:-100000}"
+SEED="${SEED:-1}"
+END="${SCALE_END:-2025-12-31}"
+MODULES=invoicing_specialist,l10n_fr_account,account_financial_report
+bash "$ROOT/tools/bench.sh" --oca-only  # the OCA peers under .build/oca and .build/odoo-bench.conf
+conf="$BUILD/odoo-bench.conf"
+filestore="$BUILD/data/filestore"
+
+if ! db_exists "$BASE"; then
+    echo "[scale] installing $MODULES into $BASE (once)"
+    createdb "$BASE"
+    "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$conf" -d "$BASE" -i "$MODULES" --stop-after-init --no-http \
+        --log-level=warn
+fi
+if db_exists "$DB"; then
+    echo "[scale] dropping the previous $DB"
+    dropdb "$DB"
+fi
+rm -rf "${filestore:?}/$DB"
+createdb -T "$BASE" "$DB"
+[ -d "$filestore/$BASE" ] && cp -r "$filestore/$BASE" "$filestore/$DB"
+start=$(date +%s)
+echo "[scale] generating $SCALE journal entries (seed $SEED) into $DB"
+"$VENV/bin/python" "$ROOT/bench/scale_ledger.py" "$conf" "$DB" --entries "$SCALE" --seed "$SEED" --end "$END"
+# This machine's PostgreSQL runs without autovacuum: without statistics (and the visibility map) the
+# planner picks plans a real server would not.
+echo "[scale] VACUUM ANALYZE"
+psql -q -d "$DB" -c "VACUUM (ANALYZE)"
+echo "[scale] $DB ready in $(( $(date +%s) - start )) s: $(psql -tA -d "$DB" -c "
+    SELECT count(*) || ' journal entries, ' || sum(n) || ' journal lines'
+      FROM (SELECT count(l.id) AS n FROM account_move m JOIN res_company c ON c.id = m.company_id
+              LEFT JOIN account_move_line l ON l.move_id = m.id
+             WHERE c.name = 'Scale Ledger SA' GROUP BY m.id) x")"
