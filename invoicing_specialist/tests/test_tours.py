@@ -1,6 +1,10 @@
 """Each role's main paths in the web client, walked by Odoo tours in headless Chromium as a user of that role
 (never the administrator); each test then checks in Python the records the tour produced or left alone.
 The tours are in static/tests/tours/."""
+import io
+
+from openpyxl import load_workbook
+
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
@@ -165,3 +169,52 @@ class TestTourAuditor(TourCase):
         self.assertEqual((bill.payment_state, dispute.state, dispute.amount_current), ("blocked", "open", 100.0))
         self.assertEqual({record: record.message_ids for record in (invoice, bill, dispute)}, messages_before,
                          "and wrote nothing on them")
+
+
+@tagged("post_install", "-at_install")
+class TestTourStatements(TourCase):
+    """Tour 4: the accountant (manager role) previews and downloads a customer's statement, then runs
+    statements for two customers."""
+
+    def _customer_invoice(self, partner, ref, price):
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": partner.id, "invoice_date": "2026-01-10", "ref": ref,
+            "invoice_line_ids": [Command.create({"product_id": self.product_a.id, "quantity": 1,
+                                                 "price_unit": price, "tax_ids": [Command.clear()]})],
+        })
+        invoice.action_post()
+        return invoice
+
+    def test_preview_download_and_run(self):
+        alpha, beta = self.env["res.partner"].create([
+            {"name": "Tour Customer Alpha", "email": "alpha@example.com", "is_company": True},
+            {"name": "Tour Customer Beta", "email": "beta@example.com", "is_company": True},
+        ])
+        self._customer_invoice(alpha, "TOUR-STMT-A1", 300.0)
+        self._customer_invoice(alpha, "TOUR-STMT-A2", 150.0)
+        self._customer_invoice(beta, "TOUR-STMT-B1", 80.0)
+        self.start_tour("/odoo", "ispec_statements", login=self.manager.login)
+
+        files = self.env["ir.attachment"].search([("res_model", "=", "ispec.statement.wizard"),
+                                                  ("create_uid", "=", self.manager.id)], order="id")
+        self.assertEqual(len(files), 2, "one PDF and one XLSX downloaded")
+        pdf, xlsx = files
+        self.assertTrue(pdf.name.endswith(".pdf") and "Tour Customer Alpha" in pdf.name, pdf.name)
+        # Test mode renders the report as HTML instead of PDF (Odoo's rule): its content is readable here.
+        self.assertIn(b"TOUR-STMT-A2", pdf.raw)
+        self.assertTrue(xlsx.name.endswith(".xlsx"), xlsx.name)
+        workbook = load_workbook(io.BytesIO(xlsx.raw), read_only=True)
+        cells = {str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True)
+                 for value in row if value is not None}
+        self.assertTrue({"TOUR-STMT-A1", "TOUR-STMT-A2"} <= cells)
+        self.assertNotIn("TOUR-STMT-B1", cells)
+
+        run = self.env["ispec.statement.run"].search([("create_uid", "=", self.manager.id)])
+        self.assertEqual(len(run), 1)
+        self.assertEqual((run.state, run.user_id, run.customer_count), ("done", self.manager, 2))
+        lines = {line.partner_id: line for line in run.line_ids}
+        self.assertEqual(set(lines), {alpha, beta})
+        self.assertEqual((lines[alpha].amount_due, lines[beta].amount_due), (450.0, 80.0))
+        self.assertEqual((lines[alpha].recipient_id, lines[beta].recipient_id), (alpha, beta))
+        self.assertEqual(set(run.line_ids.mapped("state")), {"queued"}, "each statement mailed, in the queue")
+        self.assertTrue(all(run.line_ids.mapped("attachment_id")) and all(run.line_ids.mapped("message_id")))
