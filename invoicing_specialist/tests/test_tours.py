@@ -1,7 +1,10 @@
 """Each role's main paths in the web client, walked by Odoo tours in headless Chromium as a user of that role
 (never the administrator); each test then checks in Python the records the tour produced or left alone.
 The tours are in static/tests/tours/."""
+import hashlib
 import io
+import json
+import zipfile
 
 from openpyxl import load_workbook
 
@@ -218,3 +221,37 @@ class TestTourStatements(TourCase):
         self.assertEqual((lines[alpha].recipient_id, lines[beta].recipient_id), (alpha, beta))
         self.assertEqual(set(run.line_ids.mapped("state")), {"queued"}, "each statement mailed, in the queue")
         self.assertTrue(all(run.line_ids.mapped("attachment_id")) and all(run.line_ids.mapped("message_id")))
+
+
+@tagged("post_install", "-at_install")
+class TestTourAuditExport(TourCase):
+    """Tour 6: the auditor creates an audit export, generates its package and finds it ready to download."""
+
+    def test_auditor_generates_a_package(self):
+        invoice = self._invoice()
+        dispute = self.env["ispec.dispute"].create({
+            "move_id": invoice.id, "reason_id": self.env.ref("invoicing_specialist.dispute_reason_price").id,
+            "amount_original": 100.0,
+        })
+        dispute.action_open()
+        self.start_tour("/odoo", "ispec_audit_export", login=self.auditor.login)
+        export = self.env["ispec.audit.export"].search([("create_uid", "=", self.auditor.id)])
+        self.assertEqual(len(export), 1)
+        self.assertEqual((export.state, export.generated_by_id), ("done", self.auditor))
+        self.assertEqual((str(export.date_from), str(export.date_to)), ("2026-01-01", "2026-12-31"))
+        self.assertEqual((export.dataset_invoice_register, export.dataset_dispute_log, export.dataset_sequence_check),
+                         (True, True, False))
+        attachment = export.attachment_id
+        self.assertTrue(attachment.name.endswith(".zip"), attachment.name)
+        self.assertEqual(export.package_sha256, hashlib.sha256(attachment.raw).hexdigest())
+        with zipfile.ZipFile(io.BytesIO(attachment.raw)) as package:
+            names = package.namelist()
+            manifest = json.loads(package.read("manifest.json"))
+            csv_text = {name: package.read(name).decode("utf-8-sig") for name in names if name.endswith(".csv")}
+        self.assertIn("SHA256SUMS", names)
+        self.assertFalse([name for name in names if "sequence" in name.lower()], "the sequence check left out")
+        by_dataset = {dataset: "".join(text for name, text in csv_text.items() if dataset in name.lower())
+                      for dataset in ("invoice", "dispute")}
+        self.assertIn(invoice.name, by_dataset["invoice"], f"the invoice register lists the invoice: {names}")
+        self.assertIn(dispute.name, by_dataset["dispute"], f"the dispute log lists the case: {names}")
+        self.assertTrue(manifest, "the manifest says what the package holds")
