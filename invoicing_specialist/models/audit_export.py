@@ -387,25 +387,26 @@ class IspecAuditExport(models.Model):
         user = self.requested_by_id
         if self.state == "done" and self.schedule_id:
             return  # a recurring run that worked: its recipients are mailed, its responsible need not be
+        env = self.with_context(lang=user.lang or self.env.lang).env  # the requester's language
         if self.state == "done":
-            body = Markup("<p>%s</p>") % self.env._(
+            body = Markup("<p>%s</p>") % env._(
                 "The package is ready: %(file)s, %(rows)s rows, SHA-256 %(sha)s.",
                 file=self.package_name, rows=self.row_count, sha=self.package_sha256)
-            toast = self.env._("The audit export %(name)s is ready to download.", name=self.name)
+            toast = env._("%(name)s is ready to download.", name=self.name)
         else:
             retry = self.schedule_id and self.attempt_count < MAX_ATTEMPTS
             body = Markup("<p>%s</p><p>%s</p>") % (
-                self.env._("The package could not be generated: %(reason)s", reason=self.message),
-                self.env._("The scheduled action tries again at its next run.") if retry else
-                self.env._("Remove the cause, then press Generate Package or Generate in Background again."))
-            toast = self.env._("The audit export %(name)s failed: %(reason)s", name=self.name, reason=self.message)
+                env._("The package could not be generated: %(reason)s", reason=self.message),
+                env._("The scheduled action tries again at its next run.") if retry else
+                env._("Remove the cause, then press Generate Package or Generate in Background again."))
+            toast = env._("%(name)s failed: %(reason)s", name=self.name, reason=self.message)
         # sudo: the system posts on the export (the requester may have lost access meanwhile; the message
         # only says what happened to their request).
         self.sudo().message_post(body=body, partner_ids=user.partner_id.ids, message_type="comment",
                                  subtype_xmlid="mail.mt_comment")
         if user:
             user._bus_send("simple_notification", {
-                "type": "success" if self.state == "done" else "danger", "title": self.env._("Audit export"),
+                "type": "success" if self.state == "done" else "danger", "title": env._("Audit export"),
                 "message": toast, "sticky": self.state != "done"})
 
     def _mail_recipients(self):
