@@ -3,11 +3,11 @@
 # benchmarks at scale: SCALE journal entries (default 100000), deterministic from SEED (default 1), over
 # 24 months ending SCALE_END (default 2025-12-31). See bench/scale_ledger.py for what it makes and how.
 # The modules (this addon, l10n_fr_account for the FEC export, OCA's account_financial_report) are
-# installed once into ${SCALE_DB}_base, which each generation copies: a new ledger takes no install.
+# installed once into ${SCALE_BASE_DB:-invoicing_scale_base}, which each generation copies: a new ledger takes no install.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 DB="${SCALE_DB:-invoicing_scale}"
-BASE="${DB}_base"
+BASE="${SCALE_BASE_DB:-invoicing_scale_base}"
 SCALE="${SCALE:-100000}"
 SEED="${SEED:-1}"
 END="${SCALE_END:-2025-12-31}"
@@ -24,7 +24,7 @@ if ! db_exists "$BASE"; then
 fi
 if db_exists "$DB"; then
     echo "[scale] dropping the previous $DB"
-    dropdb "$DB"
+    dropdb --force "$DB"  # a generated database: sessions left on it (a killed run) go with it
 fi
 rm -rf "${filestore:?}/$DB"
 createdb -T "$BASE" "$DB"
