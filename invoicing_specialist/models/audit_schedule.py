@@ -13,6 +13,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from .audit_export import _GENERATION, DATASET_FIELDS
 from .cron_batch import commit_in_batches, search_batches
+from .notification import close_with_notification
 
 FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 # The roles that may open audit exports: recipients and responsibles are chosen among them.
@@ -141,19 +142,26 @@ class IspecAuditSchedule(models.Model):
 
     def _create_run(self):
         """The run of ``next_run_date``: an export of the period before it, queued for the scheduled
-        action, then the next run date. A run of that period made before (the run date was moved back)
-        is not made again."""
+        action, then the next run date. A run of that period made before (by Run Now, or before the run
+        date was moved back) is not made again."""
         self.ensure_one()
         date_from, date_to = self._period_before(self.next_run_date)
-        exports = self.env["ispec.audit.export"].with_context(ispec_audit_generation=_GENERATION)
-        if not exports.search_count([("schedule_id", "=", self.id), ("date_from", "=", date_from),
-                                     ("date_to", "=", date_to)], limit=1):
-            exports.create({
-                **self._shared_parameter_values(), "date_from": date_from, "date_to": date_to,
-                "schedule_id": self.id, "background": True, "requested_by_id": self.user_id.id,
-                "state": "queued", "mail_state": "to_send",
-            })
+        if not self._run_of(date_from, date_to):
+            self._make_run(date_from, date_to)
         self.next_run_date += relativedelta(months=FREQUENCY_MONTHS[self.frequency])
+
+    def _run_of(self, date_from, date_to):
+        self.ensure_one()
+        return self.env["ispec.audit.export"].search([
+            ("schedule_id", "=", self.id), ("date_from", "=", date_from), ("date_to", "=", date_to)], limit=1)
+
+    def _make_run(self, date_from, date_to):
+        self.ensure_one()
+        return self.env["ispec.audit.export"].with_context(ispec_audit_generation=_GENERATION).create({
+            **self._shared_parameter_values(), "date_from": date_from, "date_to": date_to,
+            "schedule_id": self.id, "background": True, "requested_by_id": self.user_id.id,
+            "state": "queued", "mail_state": "to_send",
+        })
 
     @api.model
     def _create_due_runs(self, today):
@@ -174,6 +182,26 @@ class IspecAuditSchedule(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------------
+    def action_run_now(self):
+        """Make the run of the period just ended now (the one a run today would export), in the
+        background: the recipients are mailed when it is ready. The next run date does not change; when it
+        comes for the same period, no second run is made."""
+        self.check_access("write")
+        today = fields.Date.context_today(self)
+        cron = self.env["ispec.audit.export"]._background_cron()
+        for schedule in self:
+            date_from, date_to = schedule._period_before(today)
+            if run := schedule._run_of(date_from, date_to):
+                raise UserError(self.env._(
+                    "The recurring export %(name)s already has its run of %(start)s to %(end)s (%(state)s): "
+                    "open it from the Runs tab.", name=schedule.name, start=date_from, end=date_to,
+                    state=dict(run._fields["state"]._description_selection(self.env))[run.state]))
+            schedule._make_run(date_from, date_to)
+        cron._trigger()
+        return close_with_notification(self.env._(
+            "The run is being generated in the background; the recipients are mailed a link when it is ready."),
+            "info")
+
     def action_view_runs(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("invoicing_specialist.ispec_audit_export_action")

@@ -7,6 +7,8 @@ import zipfile
 from datetime import date
 from unittest.mock import patch
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
@@ -176,6 +178,29 @@ class TestAuditSchedule(AccountTestInvoicingCommon):
         self.assertEqual([run.row_count for run in schedule.run_ids.sorted("date_from")], [0, 1, 2])
         for run in schedule.run_ids:
             self.assertEqual(len(self._mails_to(self.auditor, run)), 1)
+
+    def test_run_now_makes_the_period_just_ended_once(self):
+        today = date.today()
+        schedule = self._schedule(next_run_date=today.replace(day=1) + relativedelta(months=1))
+        period = schedule._period_before(today)
+        action = schedule.with_user(self.manager).action_run_now()
+        self.assertEqual(action["params"]["type"], "info")
+        run = schedule.run_ids
+        self.assertEqual((run.date_from, run.date_to, run.state, run.requested_by_id),
+                         (*period, "queued", self.manager))
+        with self.assertRaisesRegex(UserError, "already has its run"):
+            schedule.with_user(self.manager).action_run_now()
+        with self.assertRaises(AccessError):
+            schedule.with_user(self.auditor).action_run_now()
+        self._run(today=today)
+        self.assertEqual(run.state, "done")
+        self._assert_mailed_once(run)
+        # The run date of the same period comes: no second run, the date moves on.
+        schedule.next_run_date = today.replace(day=1)
+        self._run(today=today)
+        self.assertEqual(schedule.run_ids, run)
+        self.assertEqual(schedule.next_run_date, today.replace(day=1) + relativedelta(months=1))
+        self._assert_mailed_once(run)
 
     def test_periods_follow_the_frequency_and_the_fiscal_year(self):
         schedule = self._schedule()
