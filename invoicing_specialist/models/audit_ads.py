@@ -355,14 +355,15 @@ class AdsTrialBalance(AdsDataset):
         for account_id, before, before_this_year, debit, credit in self.env.cr.fetchall():
             account = accounts.get(account_id)
             carried = account.include_initial_balance if account else True
-            beginning = self._amount(before if carried else before_this_year)
+            # ``or 0.0``: a balance rounded to -0.0 is written 0.00, not -0.00.
+            beginning = self._amount(before if carried else before_this_year) or 0.0
             debit, credit = self._amount(debit), self._amount(credit)
             if not (beginning or debit or credit):
                 continue
             balances.append((account.code if account else "", beginning, debit, credit))
         for code, beginning, debit, credit in sorted(balances):
             yield (code, self.business_unit, str(fiscal_year), period, export.date_to, beginning,
-                   self._amount(beginning + debit - credit), company.currency_id.name, debit, credit)
+                   self._amount(beginning + debit - credit) or 0.0, company.currency_id.name, debit, credit)
 
 
 @register

@@ -368,6 +368,20 @@ class TestAuditAds(AccountTestInvoicingCommon):
         _header, sources = self._rows(package, manifest, "ads_source_listing")
         self.assertEqual([row["Source"] for row in sources], [misc.code])
 
+    def test_auditor_generates_the_extract(self):
+        """An auditor (no accounting rights beyond reading) builds the extract with the same rows."""
+        company = self.env.company
+        auditor = new_test_user(self.env, "ads_auditor", groups="invoicing_specialist.group_auditor",
+                                company_id=company.id, company_ids=[Command.set(company.ids)])
+        export = self.env["ispec.audit.export"].with_user(auditor).create({
+            "date_from": PERIOD[0], "date_to": PERIOD[1], "dataset_invoice_register": False,
+            "dataset_credit_note_register": False, "dataset_sequence_check": False, "dataset_je_extract": True})
+        self.assertTrue(export.with_user(auditor).action_generate(), export.message)
+        _export, _package, manifest = self._generate()
+        theirs = json.loads(zipfile.ZipFile(io.BytesIO(export.attachment_id.raw)).read("manifest.json"))
+        self.assertEqual([(entry["key"], entry["rows"], entry["control_totals"]) for entry in theirs["datasets"]],
+                         [(entry["key"], entry["rows"], entry["control_totals"]) for entry in manifest["datasets"]])
+
     def test_empty_period_gives_headers_and_zero_rows(self):
         _export, package, manifest = self._generate(date_from=date(2020, 1, 1), date_to=date(2020, 1, 31))
         counts = {entry["key"]: entry["rows"] for entry in manifest["datasets"]}
