@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import format_date
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -131,6 +132,8 @@ class TestAuditSchedule(AccountTestInvoicingCommon):
             self.assertIn(f"/odoo/ispec.audit.export/{run.id}", mails.body_html, "the link to the export")
             self.assertIn(f"/web/content/{run.attachment_id.id}?download=true", mails.body_html)
             self.assertFalse(mails.attachment_ids, "a link, never the package itself")
+            period = f"{format_date(self.env, run.date_from)} to {format_date(self.env, run.date_to)}"
+            self.assertEqual(mails.subject, f"Audit package ready: {run.schedule_id.name}, {period}")
         self.assertEqual(run.mail_state, "sent")
 
     # ------------------------------------------------------------------------------------------------
