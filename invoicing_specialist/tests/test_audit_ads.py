@@ -117,7 +117,8 @@ class TestAuditAds(AccountTestInvoicingCommon):
             "move_type": "entry", "date": "2025-03-07", "ref": "Accrual",
             "journal_id": cls.company_data["default_journal_misc"].id,
             "line_ids": [Command.create({"account_id": cls.expense.id, "debit": 1234.56, "name": "Accrued cost"}),
-                         Command.create({"account_id": cls.assets.id, "credit": 1234.56, "name": "Accrued cost"})],
+                         Command.create({"account_id": cls.assets.id, "credit": 1234.56,
+                                         "name": 'Accrued | "cost"'})],
         })
         cls._post(cls.manual, datetime(2025, 3, 8, 9, 30))
         # Its reversal on 20 March (posted by Odoo's reversal, without tracking: posted when created, today).
@@ -219,6 +220,8 @@ class TestAuditAds(AccountTestInvoicingCommon):
         self.assertEqual({(row["GL_Account_Number"], row["Amount"], row["Amount_Credit_Debit_Indicator"])
                           for row in manual},
                          {(self.expense.code, "1234.56", "D"), (self.assets.code, "1234.56", "C")})
+        # A pipe or a quote in a text survives the pipe-delimited file (quoted as RFC 4180 does with commas).
+        self.assertEqual({row["JE_Line_Description"] for row in manual}, {"Accrued cost", 'Accrued | "cost"'})
         first = manual[0]
         self.assertEqual((first["Effective_Date"], first["Fiscal_Year"], first["Period"], first["Source"],
                           first["JE_Header_Description"], first["Amount_Currency"]),
