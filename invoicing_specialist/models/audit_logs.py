@@ -26,6 +26,9 @@ REASON_DIMENSIONS = {
     match_kernel.PRICE_BELOW: "price_below",
     match_kernel.AMOUNT: "total",
 }
+# A journal item's changes are logged on its move, in a message linking the item ("Journal Item #12 updated",
+# account.move.line's write): the item is the first record the message's body links to.
+ITEM_LINK = r"""data-oe-id=["']?([0-9]+)"""
 # The aging columns' names in the CSV, per the company's aging mode (the labels are the statements').
 BUCKET_NAMES = {
     statement_kernel.AGING_DAYS: ("current", "overdue_1_30", "overdue_31_60", "overdue_61_90", "overdue_91_120",
@@ -441,7 +444,7 @@ class ChangeLog(AuditDataset):
             SELECT tv.id, msg.id AS message_id, msg.date AS changed_at, who.name AS user_name, u.login,
                    m.name AS number, m.move_type, m.date,
                    CASE WHEN f.model = 'account.move.line'
-                        THEN substring(msg.body FROM '#([0-9]+)')::int END AS journal_item,
+                        THEN substring(msg.body FROM %(item_link)s)::int END AS journal_item,
                    COALESCE(f.field_description ->> %(lang)s, f.field_description ->> 'en_US',
                             tv.field_info ->> 'desc') AS field_label,
                    COALESCE(f.name, tv.field_info ->> 'name') AS field_name,
@@ -463,8 +466,9 @@ class ChangeLog(AuditDataset):
                %(keyset)s
           ORDER BY msg.id, tv.id
              LIMIT %(limit)s""",
-            lang=self.lang, company=export.company_id.id, types=INVOICE_TYPES, date_from=export.date_from,
-            date_to=export.date_to, start=start, end=end, journals=self._journal_filter("m"),
+            item_link=ITEM_LINK, lang=self.lang, company=export.company_id.id, types=INVOICE_TYPES,
+            date_from=export.date_from, date_to=export.date_to, start=start, end=end,
+            journals=self._journal_filter("m"),
             keyset=SQL("AND (msg.id, tv.id) > (%s, %s)", *last) if last else SQL(), limit=self.batch_size)
 
     def _value(self, r, side, yes_no):
