@@ -390,6 +390,9 @@ def main():
     parser.add_argument("--large-runs", type=int, help="runs at the large sizes (default: --runs)")
     parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results"),
                         help="folder of the markdown table; empty to write none")
+    parser.add_argument("--merge", help="a JSON file of an earlier run's sizes (--json) to report beside these "
+                        "(when one run of every size does not fit in the time at hand)")
+    parser.add_argument("--json", help="write this run's figures there, for a later --merge")
     parser.add_argument("--child", choices=METHODS)
     parser.add_argument("--company", type=int)
     parser.add_argument("--date-from")
@@ -404,8 +407,19 @@ def main():
     machine_line = machine(pg_version)
     sizes = sizes_of(args, company)
     print(f"machine: {machine_line}", flush=True)
-    results = {}
+    results, extract = {}, False
+    if args.merge:
+        with open(args.merge, encoding="utf-8") as handle:
+            merged = json.load(handle)
+        extract = merged["extract"]
+        for size in merged["sizes"]:
+            results[size["count"]] = size["results"]
+            sizes.append((size["count"], datetime.date.fromisoformat(size["from"]),
+                          datetime.date.fromisoformat(size["to"])))
+        sizes = sorted(set(sizes))
     for count, date_from, date_to in sizes:
+        if count in results:
+            continue
         large = count >= args.large_lines
         runs = (args.large_runs or args.runs) if large else args.runs
         size_methods = [m for m in methods if not (large and m == "ours_package")]
@@ -417,13 +431,18 @@ def main():
                 print(f"{count:>9,} lines  run {run + 1}  {method:<13} {result['seconds']:8.2f} s  "
                       f"peak {fmt_mb(result['peak_kb']):>6} MB  baseline {fmt_mb(result['baseline_kb']):>5} MB  "
                       f"rows {result['rows']}", flush=True)
-        extract = any(sample.get("extract") for taken in samples.values() for sample in taken)
+        extract = extract or any(sample.get("extract") for taken in samples.values() for sample in taken)
         results[count] = {method: {
             key: statistics.median(sample[key] for sample in taken) for key in ("seconds", "peak_kb", "baseline_kb",
                                                                                 "bytes")}
             for method, taken in samples.items()}
         for method in results[count]:
             results[count][method]["runs"] = runs
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump({"extract": extract, "sizes": [
+                {"count": count, "from": str(date_from), "to": str(date_to), "results": results[count]}
+                for count, date_from, date_to in sizes]}, handle)
     if set(methods) != set(METHODS):
         return 0
     dataset_note = "Dataset measured as ours: " + ours_dataset_note(extract)

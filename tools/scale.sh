@@ -13,14 +13,26 @@ SEED="${SEED:-1}"
 END="${SCALE_END:-2025-12-31}"
 MODULES=invoicing_specialist,l10n_fr_account,account_financial_report
 bash "$ROOT/tools/bench.sh" --oca-only  # the OCA peers under .build/oca and .build/odoo-bench.conf
-conf="$BUILD/odoo-bench.conf"
+# SCALE_CONF and SCALE_ADDON: another Odoo configuration and the addon's folder it loads (a snapshot of a
+# commit, while the checkout is being edited); by default the bench configuration and this checkout.
+conf="${SCALE_CONF:-$BUILD/odoo-bench.conf}"
+addon="${SCALE_ADDON:-$ROOT/invoicing_specialist}"
 filestore="$BUILD/data/filestore"
+stamp="$BUILD/$BASE.addon-sha1"
+addon_sha1="$(cd "$addon" && find . -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' \) -print0 | sort -z \
+    | xargs -0 sha1sum | sha1sum | cut -d' ' -f1)"
 
 if ! db_exists "$BASE"; then
     echo "[scale] installing $MODULES into $BASE (once)"
     createdb "$BASE"
     "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$conf" -d "$BASE" -i "$MODULES" --stop-after-init --no-http \
         --log-level=warn
+    echo "$addon_sha1" > "$stamp"
+elif [ "$(cat "$stamp" 2>/dev/null)" != "$addon_sha1" ]; then
+    echo "[scale] the addon changed since $BASE was made: updating it"
+    "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$conf" -d "$BASE" -u invoicing_specialist --stop-after-init \
+        --no-http --log-level=warn
+    echo "$addon_sha1" > "$stamp"
 fi
 if db_exists "$DB"; then
     echo "[scale] dropping the previous $DB"
