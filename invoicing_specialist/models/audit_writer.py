@@ -57,7 +57,8 @@ class DatasetResult:
                 self.totals[col.name] += row[index]
 
     def rounded_totals(self):
-        return {name: (round(value, self.decimals) if isinstance(value, float) else value)
+        # + 0.0: a balanced total rounds to -0.0, which would print as "-0.0".
+        return {name: (round(value, self.decimals) + 0.0 if isinstance(value, float) else value)
                 for name, value in self.totals.items()}
 
 
