@@ -50,6 +50,7 @@ registry.category("web_tour.tours").add("ispec_auditor_readonly", {
         {
             content: "Open every Invoicing Control menu in turn",
             trigger: CONTROL_MENU,
+            timeout: 60000,
             async run({ click, queryAll, queryFirst, waitFor, waitUntil }) {
                 await click(CONTROL_MENU);
                 await waitFor(".dropdown-menu .dropdown-item[data-menu-xmlid]", { timeout: 10000 });
@@ -63,15 +64,18 @@ registry.category("web_tour.tours").add("ispec_auditor_readonly", {
                     throw new Error(`Invoicing Control menus missing for the auditor: ${missing.join(", ")}`);
                 }
                 for (const { xmlid, name } of items) {
+                    const before = queryFirst(".o_action_manager > .o_action");
                     await click(CONTROL_MENU);
                     await waitFor(`.dropdown-item[data-menu-xmlid="${xmlid}"]`, { timeout: 10000 });
                     await click(`.dropdown-item[data-menu-xmlid="${xmlid}"]`);
-                    // A window action shows its name in the breadcrumb; the statement wizard opens a dialog.
+                    // Loaded: a new action replaces the previous one, or a dialog opens (the statement wizard).
                     await waitUntil(
                         () =>
-                            queryFirst(`.o_breadcrumb .active:contains("${name}"), .o_breadcrumb .o_last_breadcrumb_item:contains("${name}")`) ||
-                            queryFirst(`.modal .modal-title:contains("${name}")`) ||
-                            queryFirst(".o_error_dialog"),
+                            queryFirst(".o_error_dialog") ||
+                            (!queryFirst(".o_loading_indicator") &&
+                                (queryFirst(".modal .modal-body") ||
+                                    (queryFirst(".o_action_manager > .o_action") &&
+                                        queryFirst(".o_action_manager > .o_action") !== before))),
                         { timeout: 15000 }
                     );
                     if (queryFirst(".o_error_dialog")) {
