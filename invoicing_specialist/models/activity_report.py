@@ -17,8 +17,6 @@ RECORD_VIEWS = {
     "account.move": "account.view_invoice_tree",
     "account.move.line": "account.view_move_line_tree",
 }
-FLUSH_MODELS = ("account.move", "account.move.line", "account.partial.reconcile", "ispec.dispute",
-                "ispec.match.override")
 
 
 def _last_month_end():
@@ -126,8 +124,7 @@ class IspecActivityReport(models.TransientModel):  # pylint: disable=no-wizard-i
         query per source for all the periods at once. Counts and amounts are 0 where nothing happened; averages
         and shares are None where there was nothing to average or divide."""
         self._check_report_company(company)
-        for model in FLUSH_MODELS:
-            self.env[model].flush_model()
+        self.env.flush_all()  # the sources read invoices, items, reconciliations, cases, deliveries...
         figures = self._figures()
         values = {column: {} for column in periods}
         period_rows = SQL(", ").join(
@@ -174,8 +171,7 @@ class IspecActivityReport(models.TransientModel):  # pylint: disable=no-wizard-i
         figure = FIGURES_BY_KEY[figure_key]
         figure = FIGURES_BY_KEY[figure.records_of] if figure.records_of else figure
         source = SOURCES[figure.source]
-        for model in FLUSH_MODELS:
-            self.env[model].flush_model()
+        self.env.flush_all()  # the sources read invoices, items, reconciliations, cases, deliveries...
         ctes = source.ctes(company.id) if source.ctes else []
         query = SQL(
             "WITH periods(key, date_from, date_to) AS (VALUES ('current', %s::date, %s::date))%s "

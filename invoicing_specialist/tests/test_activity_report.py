@@ -269,6 +269,33 @@ class TestActivityReport(MatchCase):
         self.assertEqual(bool(report.line_ids.filtered(lambda line: line.section == "timeliness")), has_sale)
         self.assertEqual(report.sale_installed, has_sale)
 
+    def test_timeliness_with_sale(self):
+        if not SOURCES["timeliness"].available(self.env):
+            self.skipTest("The sale app is not installed: the section is left out (test_no_data_and_sale_section).")
+        self.env.user.group_ids = [Command.link(self.env.ref("sales_team.group_sale_manager").id)]
+        product = self.env["product.product"].create({
+            "name": "Chair", "type": "consu", "is_storable": True, "invoice_policy": "delivery",
+            "taxes_id": [Command.clear()]})
+        order = self.env["sale.order"].create({"partner_id": self.customer.id, "order_line": [Command.create({
+            "product_id": product.id, "product_uom_qty": 2.0, "price_unit": 50.0, "tax_ids": [Command.clear()]})]})
+        order.action_confirm()
+        with freeze_time("2025-03-10 10:00:00"):
+            order.picking_ids.move_ids.quantity = 2.0
+            order.picking_ids.move_ids.picked = True
+            order.picking_ids._action_done()
+        invoice = order._create_invoices()
+        invoice.invoice_date = "2025-03-14"
+        invoice.action_post()
+        self.assertEqual((order.picking_ids.state, str(order.picking_ids.date_done)[:10]), ("done", "2025-03-10"))
+        self.assertEqual(invoice.invoice_line_ids.sale_line_ids, order.order_line)
+        report = self._report()
+        values = self._values(report)
+        self.assertEqual(values["delivered_invoices"]["current"], 1, "A, B and C have no sales order")
+        self.assertAmount(values["days_to_invoice"]["current"], 4.0, "delivered March 10, invoiced March 14")
+        self.assertIsNone(values["days_to_invoice"]["previous"])
+        self.assertEqual(self._record_ids(report, "days_to_invoice")[0], set(invoice.ids))
+        self.assertTrue(report.line_ids.filtered(lambda line: line.section == "timeliness"))
+
     def test_other_currency_company_and_isolation(self):
         eur_company = self.setup_other_company(name="Pine Europe", currency_id=self.eur.id)["company"]
         self.env.user.company_ids = [Command.link(eur_company.id)]
