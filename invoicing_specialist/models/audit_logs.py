@@ -416,7 +416,11 @@ class ChangeLog(AuditDataset):
     field, from Odoo's tracking (mail_message and mail_tracking_value), which is also what Odoo's audit
     trail (the company's *Restricted Audit Trail* setting) keeps and protects: changes to a document's
     fields, and to the journal items of a document once posted (created, updated, deleted; the item's
-    number is given). Old and new values are read from the column of the field's type."""
+    number is given). Old and new values are read from the column of the field's type.
+
+    Rows come document by document (then in the order the changes were made): a page resumes at the
+    document where the previous one stopped, so the pages together read each document's messages once,
+    where an order over all messages would sort the whole period's trail again for every page."""
 
     key = "change_log"
     columns = [
@@ -441,7 +445,7 @@ class ChangeLog(AuditDataset):
         export = self.export
         start, end = _period_bounds(export)
         return SQL("""
-            SELECT tv.id, msg.id AS message_id, msg.date AS changed_at, who.name AS user_name, u.login,
+            SELECT tv.id, msg.id AS message_id, m.id AS move_id, msg.date AS changed_at, who.name AS user_name, u.login,
                    m.name AS number, m.move_type, m.date,
                    CASE WHEN f.model = 'account.move.line'
                         THEN substring(msg.body FROM %(item_link)s)::int END AS journal_item,
@@ -464,12 +468,22 @@ class ChangeLog(AuditDataset):
                AND (m.date BETWEEN %(date_from)s AND %(date_to)s OR (msg.date >= %(start)s AND msg.date < %(end)s))
                %(journals)s
                %(keyset)s
-          ORDER BY msg.id, tv.id
+          ORDER BY m.id, msg.id, tv.id
              LIMIT %(limit)s""",
             item_link=ITEM_LINK, lang=self.lang, company=export.company_id.id, types=INVOICE_TYPES,
             date_from=export.date_from, date_to=export.date_to, start=start, end=end,
             journals=self._journal_filter("m"),
-            keyset=SQL("AND (msg.id, tv.id) > (%s, %s)", *last) if last else SQL(), limit=self.batch_size)
+            keyset=self._keyset(last), limit=self.batch_size)
+
+    @staticmethod
+    def _keyset(last):
+        """After the row ``last`` (move, message, tracking value). The document's bound is repeated on both
+        tables, where their indexes (account_move's key, mail_message's model, res_id, id) can start from it:
+        PostgreSQL does not carry a bound across the join's equality by itself."""
+        if not last:
+            return SQL()
+        return SQL("AND m.id >= %(move)s AND msg.res_id >= %(move)s "
+                   "AND (m.id, msg.id, tv.id) > (%(move)s, %(msg)s, %(tv)s)", move=last[0], msg=last[1], tv=last[2])
 
     def _value(self, r, side, yes_no):
         """The old or new value (``side``) as text, from the column the field's type is stored in (see
@@ -501,7 +515,7 @@ class ChangeLog(AuditDataset):
         types = self._selection_labels("account.move", "move_type")
         yes_no = {True: self.env._("Yes"), False: self.env._("No")}
         self.env.flush_all()
-        for batch in self._pages(self._query, lambda row: (row["message_id"], row["id"])):
+        for batch in self._pages(self._query, lambda row: (row["move_id"], row["message_id"], row["id"])):
             for r in batch:
                 yield (
                     r["changed_at"], r["user_name"], r["login"], r["number"], types.get(r["move_type"]), r["date"],
