@@ -2,7 +2,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import openpyxl
 
@@ -195,12 +195,22 @@ class TestAuditLogs(MatchCase):
         self.assertEqual(rows["Paid Customer"]["open_amount_company"], "150.00", "paid only 5 days ago")
 
     def test_dispute_log(self):
+        # A vendor bill disputed on our side, opened in the period: in the log with the customers' cases.
+        supplier = self.env["res.partner"].create({"name": "Disputed Supplier", "ispec_match_allow_no_po": True})
+        bill = self.env["account.move"].create({
+            "move_type": "in_invoice", "partner_id": supplier.id, "invoice_date": TODAY - timedelta(days=3),
+            "invoice_line_ids": [Command.create({"product_id": self.product_a.id, "quantity": 2, "price_unit": 80.0,
+                                                 "tax_ids": [Command.clear()]})]})
+        bill.action_post()
+        bill_case = self._dispute(bill, 60.0)
+        bill_case.action_open()
+        self.assertEqual(bill.payment_state, "blocked", "a disputed bill's payment is held")
         package, manifest = self._generate(self._export())
         rows = {row["number"]: row for row in self._rows(package, "dispute_log")}
         expected = self.env["ispec.dispute"].search([
             ("company_id", "=", self.company.id), ("date_opened", "<=", PERIOD[1]),
             "|", ("date_closed", "=", False), ("date_closed", ">=", PERIOD[0])])
-        self.assertEqual(expected, self.open_case | self.accepted_case | self.rejected_case)
+        self.assertEqual(expected, self.open_case | self.accepted_case | self.rejected_case | bill_case)
         self.assertEqual(set(rows), set(expected.mapped("name")), "neither the draft nor the case closed before")
 
         accepted = rows[self.accepted_case.name]
@@ -224,9 +234,13 @@ class TestAuditLogs(MatchCase):
         still_open = rows[self.open_case.name]
         self.assertEqual((still_open["state"], still_open["amount_current"], still_open["resolved"],
                           still_open["days_to_resolve"]), ("Open", "200.00", "", ""))
+        on_bill = rows[bill_case.name]
+        self.assertEqual((on_bill["invoice_type"], on_bill["partner"], on_bill["invoice"], on_bill["amount_disputed"],
+                          on_bill["amount_disputed_company"], on_bill["state"]),
+                         ("Vendor Bill", "Disputed Supplier", bill.name, "60.00", "60.00", "Open"))
 
         entry = self._entry(manifest, "dispute_log")
-        self.assertEqual(entry["rows"], 3)
+        self.assertEqual(entry["rows"], 4)
         self.assertAlmostEqual(entry["control_totals"]["amount_disputed_company"],
                                sum(expected.mapped("amount_original")), places=2)
         self.assertAlmostEqual(entry["control_totals"]["amount_credited_company"],
@@ -362,6 +376,12 @@ class TestAuditLogs(MatchCase):
         self.assertEqual(usd[header.index("Open Amount (Company Currency)")], 1350)
         changes = book["Change Log"]
         self.assertEqual(changes.max_row - 1, self._entry(manifest, "change_log")["rows"])
+        self.assertIsInstance(changes["A2"].value, datetime, "when, as a date and time")
+        disputes = book["Dispute Log"]
+        header = [cell.value for cell in disputes[1]]
+        first = [cell.value for cell in disputes[2]]
+        self.assertIsInstance(first[header.index("Opened")], datetime)
+        self.assertIsInstance(first[header.index("Disputed Amount (Company Currency)")], (int, float))
 
     def test_monthly_aging_takes_the_statement_columns(self):
         self.company.ispec_statement_aging = "months"
