@@ -255,3 +255,26 @@ class TestTourAuditExport(TourCase):
         self.assertIn(invoice.name, by_dataset["invoice"], f"the invoice register lists the invoice: {names}")
         self.assertIn(dispute.name, by_dataset["dispute"], f"the dispute log lists the case: {names}")
         self.assertTrue(manifest, "the manifest says what the package holds")
+
+
+@tagged("post_install", "-at_install")
+class TestTourActivity(TourCase):
+    """The manager's activity summary: a figure opens the records behind it."""
+
+    def test_manager_opens_the_records_behind_a_figure(self):
+        invoice = self._invoice()  # 690 on 10 January 2026
+        second = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.partner_b.id, "invoice_date": "2026-01-20",
+            "invoice_line_ids": [Command.create({"product_id": self.product_a.id, "quantity": 1, "price_unit": 100.0,
+                                                 "tax_ids": [Command.set(self.company_data["default_tax_sale"].ids)]})],
+        })
+        second.action_post()
+        self.start_tour("/odoo", "ispec_activity_manager", login=self.manager.login)
+        report = self.env["ispec.activity.report"].search([("create_uid", "=", self.manager.id)])
+        self.assertEqual(len(report), 1)
+        self.assertEqual((report.period_type, str(report.period_date)), ("month", "2026-01-31"))
+        issued = report.line_ids.filtered(lambda line: line.figure_key == "invoices_count")
+        self.assertEqual(issued.value_current, 2.0)
+        action = issued.action_open_current()
+        self.assertEqual(self.env["account.move"].search(action["domain"]), invoice | second,
+                         "the figure's records are the two invoices")
