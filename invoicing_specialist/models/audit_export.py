@@ -2,6 +2,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import zipfile
 
@@ -9,6 +10,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from .audit_dataset import DATASETS
 from .audit_writer import XLSX_MAX_ROWS, AuditWriter, sha256_file
@@ -447,6 +449,12 @@ class IspecAuditExport(models.Model):
         self.ensure_one()
         return f"/web/content/{self.attachment_id.id}?download=true"
 
+    def _summary_sheet_labels(self):
+        """The labels of the workbook's Control Totals sheet, in the user's language."""
+        _ = self.env._
+        return {"sheet": _("Control Totals"), "dataset": _("Dataset"), "file": _("File"), "rows": _("Rows"),
+                "column": _("Column"), "total": _("Total")}
+
     def _build_package(self, datasets, max_rows):
         generated_at = fields.Datetime.now()
         user = self.env.user
@@ -455,7 +463,8 @@ class IspecAuditExport(models.Model):
         with tempfile.TemporaryDirectory(prefix="ispec_audit_") as folder:
             xlsx_name = f"{stem}.xlsx"
             writer = AuditWriter(os.path.join(folder, xlsx_name), folder,
-                                 decimals=company.currency_id.decimal_places, max_rows=max_rows)
+                                 decimals=company.currency_id.decimal_places, max_rows=max_rows,
+                                 summary_labels=self._summary_sheet_labels())
             try:
                 results = [writer.write_dataset(dataset) for dataset in datasets]
             finally:
@@ -492,18 +501,16 @@ class IspecAuditExport(models.Model):
             with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as package:
                 for name in [MANIFEST_NAME, CHECKSUMS_NAME, *data_files]:
                     package.write(os.path.join(folder, name), arcname=name)
-            with open(zip_path, "rb") as handle:
-                raw = handle.read()
-        attachment = self.env["ir.attachment"].create({
-            "name": f"{stem}.zip", "raw": raw, "mimetype": "application/zip",
-            "res_model": self._name, "res_id": self.id,
-        })
+            package_sha256 = sha256_file(zip_path)
+            attachment = self.env["ir.attachment"]._ispec_create_from_file(zip_path, {
+                "name": f"{stem}.zip", "mimetype": "application/zip", "res_model": self._name, "res_id": self.id,
+            })
         summary = "\n".join(
             self.env._("%(label)s: %(rows)s rows", label=entry["label"], rows=entry["rows"])
             + "".join(f"; {name} {value}" for name, value in entry["control_totals"].items())
             for entry in dataset_entries)
         return {
-            "attachment_id": attachment.id, "package_sha256": hashlib.sha256(raw).hexdigest(),
+            "attachment_id": attachment.id, "package_sha256": package_sha256,
             "generated_by_id": user.id, "generated_at": generated_at,
             "row_count": sum(entry["rows"] for entry in dataset_entries),
             "results": {"datasets": dataset_entries, "files": files}, "summary": summary,
@@ -512,6 +519,37 @@ class IspecAuditExport(models.Model):
 
 class IrAttachment(models.Model):
     _inherit = "ir.attachment"
+
+    @api.model
+    def _ispec_create_from_file(self, path, values):
+        """An attachment holding the file at ``path``, copied into the filestore as it is on disk: the
+        file is never read into memory whole (a package of a million lines is hundreds of megabytes).
+        With attachments stored in the database (``ir_attachment.location = db``) it is read, as Odoo
+        must then hold it to store it."""
+        if self._storage() == "db":
+            with open(path, "rb") as handle:
+                return self.create(dict(values, raw=handle.read()))
+        digest = hashlib.sha1()
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+        checksum = digest.hexdigest()
+        fname = f"{checksum[:2]}/{checksum}"
+        full_path = self._full_path(fname)
+        os.makedirs(os.path.dirname(full_path), exist_ok=True)
+        if not os.path.exists(full_path):
+            # Marked first, as Odoo's own _file_write does: if the transaction aborts, the garbage
+            # collection of the filestore removes the copy.
+            self._mark_for_gc(fname)
+            shutil.copyfile(path, full_path)
+        attachment = self.create(values)  # empty: its content is set below, without reading it
+        # Odoo's create() drops store_fname, checksum and file_size (it computes them from the content
+        # it is given); they are written on the new row itself.
+        self.env.cr.execute(SQL(
+            "UPDATE ir_attachment SET store_fname = %s, checksum = %s, file_size = %s, db_datas = NULL "
+            "WHERE id = %s", fname, checksum, os.path.getsize(path), attachment.id))
+        attachment.invalidate_recordset(["store_fname", "checksum", "file_size", "db_datas", "raw", "datas"])
+        return attachment
 
     def _ispec_audit_packages(self):
         """The attachments among these that are the package of an audit export."""

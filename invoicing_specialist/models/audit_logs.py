@@ -120,15 +120,11 @@ class ReceivableAging(AuditDataset):
                     lines = section["lines"]
                     if not lines:
                         continue
-                    open_company = section["open_total_company"]
-                    disputed = company_round(sum(line["disputed_company"] for line in lines))
-                    buckets = statement_kernel.age(
-                        ((line["date_maturity"], line["open_company"]) for line in lines), date_end, self.aging,
-                        company_round)
+                    open_company, disputed = section["open_total_company"], section["disputed_company"]
                     yield (
                         customer.name, customer.ref or None, customer.vat or None, section["currency"].name,
                         len(lines), section["open_total"], open_company, disputed,
-                        company_round(open_company - disputed), *buckets,
+                        company_round(open_company - disputed), *section["buckets_company"],
                     )
             # The page's customers and items leave the ORM cache: memory holds one page, not the export.
             self.env.invalidate_all()

@@ -46,7 +46,8 @@ class IspecStatement(models.AbstractModel):
              "closing_balance": float,          # sum of the section's items up to date_end
              "buckets": [6 floats],             # open amounts by due date (kernel.BUCKET_KEYS)
              "open_total", "disputed", "amount_due": float,
-             "open_total_company", "amount_due_company": float}  # in company currency
+             "open_total_company", "amount_due_company", "disputed_company": float,  # in company currency
+             "buckets_company": [6 floats]}     # the buckets in company currency
 
         Open amounts are as of ``date_end``: a reconciliation counts only when both its items are
         dated on or before it. Disputed amounts too: the cases open on ``date_end``, at their amount.
@@ -131,6 +132,9 @@ class IspecStatement(models.AbstractModel):
                 "amount_due": rnd(kernel.amount_due(open_total, disputed)),
                 "open_total_company": open_total_company,
                 "amount_due_company": company_round(kernel.amount_due(open_total_company, disputed_company)),
+                "disputed_company": disputed_company,
+                "buckets_company": kernel.age(
+                    ((ln["date_maturity"], ln["open_company"]) for ln in lines), date_end, aging, company_round),
                 "balance_forward": 0.0,
                 "activity": [],
             }

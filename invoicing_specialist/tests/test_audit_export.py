@@ -335,6 +335,11 @@ class TestAuditExport(AccountTestInvoicingCommon):
         export.action_generate()
         package, manifest = self._package(export)
         self.assertEqual(export.package_sha256, hashlib.sha256(export.attachment_id.raw).hexdigest())
+        # Copied into the filestore as a file, as Odoo stores any attachment: same checksum and size.
+        attachment = export.attachment_id
+        self.assertEqual((attachment.checksum, attachment.file_size, attachment.mimetype),
+                         (hashlib.sha1(attachment.raw).hexdigest(), len(attachment.raw), "application/zip"))
+        self.assertEqual(attachment.store_fname, f"{attachment.checksum[:2]}/{attachment.checksum}")
         self.assertEqual(manifest["parameters"], {"date_from": "2025-03-01", "date_to": "2025-03-31",
                                                   "journals": [], "datasets": list(REGISTER_KEYS)})
         self.assertEqual(manifest["company"]["name"], self.env.company.name)
