@@ -514,7 +514,8 @@ class IspecDisputeLine(models.Model):
     def _compute_amount(self):
         for line in self:
             source = line.invoice_line_id
-            line.amount = line.currency_id.round(source.price_total * line.quantity / source.quantity) \
+            line.amount = (source.currency_id or line.currency_id).round(
+                source.price_total * line.quantity / source.quantity) \
                 if source.quantity else 0.0
 
     @api.constrains("quantity", "invoice_line_id")
