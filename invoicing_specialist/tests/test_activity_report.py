@@ -262,7 +262,8 @@ class TestActivityReport(MatchCase):
                     self.assertEqual(line.value(column), 0, line.figure_key)
                 else:
                     self.assertIsNone(line.value(column), line.figure_key)
-            self.assertEqual(line.display_current, "-" if kind in ("days", "percent") else line.display_current)
+            shown = {"count": "0", "amount": "$\xa00.00", "days": "-", "percent": "-"}[kind]
+            self.assertEqual(line.display_current, shown, line.figure_key)
         self.assertFalse(self._record_ids(report, "invoices_count")[0])
         # Without the sale app there is no timeliness section, and nothing fails.
         has_sale = SOURCES["timeliness"].available(self.env)
