@@ -451,9 +451,10 @@ class IspecAuditExport(models.Model):
 
     def _summary_sheet_labels(self):
         """The labels of the workbook's Control Totals sheet, in the user's language."""
-        _ = self.env._
-        return {"sheet": _("Control Totals"), "dataset": _("Dataset"), "file": _("File"), "rows": _("Rows"),
-                "column": _("Column"), "total": _("Total")}
+        return {
+            "sheet": self.env._("Control Totals"), "dataset": self.env._("Dataset"), "file": self.env._("File"),
+            "rows": self.env._("Rows"), "column": self.env._("Column"), "total": self.env._("Total"),
+        }
 
     def _build_package(self, datasets, max_rows):
         generated_at = fields.Datetime.now()

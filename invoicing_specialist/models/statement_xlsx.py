@@ -171,23 +171,22 @@ class IspecStatement(models.AbstractModel):
         activity = data["statement_type"] == "activity"
         lang_rec = self.env["res.lang"]._get_data(code=self.env.lang or "en_US") or self.env["res.lang"]._get_data(
             code="en_US")
-        _ = self.env._
-        customer_columns = [_("Customer"), _("Customer reference"), _("Currency")]
+        customer_columns = [self.env._("Customer"), self.env._("Customer reference"), self.env._("Currency")]
         aging = self._bucket_labels(company, data["date_end"])
         summary_head = customer_columns + (
-            [_("Balance brought forward"), _("Closing balance")] if activity else []) + [
-            _("Total open"), _("Disputed"), _("Amount due"), *aging]
+            [self.env._("Balance brought forward"), self.env._("Closing balance")] if activity else []) + [
+            self.env._("Total open"), self.env._("Disputed"), self.env._("Amount due"), *aging]
         if activity:
-            line_columns = [(_("Date"), "date", "date"), (_("Number"), "move_name", "text"),
-                            (_("Reference"), "ref", "text"), (_("Due date"), "date_maturity", "date"),
-                            (_("Amount"), "amount", "money"), (_("Balance"), "running", "money"),
-                            (_("Type"), "doc_type", "doc")]
+            line_columns = [(self.env._("Date"), "date", "date"), (self.env._("Number"), "move_name", "text"),
+                            (self.env._("Reference"), "ref", "text"), (self.env._("Due date"), "date_maturity", "date"),
+                            (self.env._("Amount"), "amount", "money"), (self.env._("Balance"), "running", "money"),
+                            (self.env._("Type"), "doc_type", "doc")]
         else:
-            line_columns = [(_("Date"), "date", "date"), (_("Number"), "move_name", "text"),
-                            (_("Reference"), "ref", "text"), (_("Due date"), "date_maturity", "date"),
-                            (_("Original"), "original", "money"), (_("Open"), "open", "money"),
-                            (_("Disputed"), "disputed", "money"), (_("Balance"), "running", "money"),
-                            (_("Type"), "doc_type", "doc")]
+            line_columns = [(self.env._("Date"), "date", "date"), (self.env._("Number"), "move_name", "text"),
+                            (self.env._("Reference"), "ref", "text"), (self.env._("Due date"), "date_maturity", "date"),
+                            (self.env._("Original"), "original", "money"), (self.env._("Open"), "open", "money"),
+                            (self.env._("Disputed"), "disputed", "money"), (self.env._("Balance"), "running", "money"),
+                            (self.env._("Type"), "doc_type", "doc")]
         doc_labels = self._doc_type_labels()
         handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="ispec_statements_")
         os.close(handle)
@@ -203,8 +202,8 @@ class IspecStatement(models.AbstractModel):
                         {"num_format": _excel_money_format(currency, lang_rec)})
                 return money_formats[currency.id]
 
-            summary = book.add_worksheet(_("Summary"))
-            lines_sheet = book.add_worksheet(_("Lines"))
+            summary = book.add_worksheet(self.env._("Summary"))
+            lines_sheet = book.add_worksheet(self.env._("Lines"))
             heads = customer_columns + [head for head, _key, _kind in line_columns]
             for sheet, head in ((summary, summary_head), (lines_sheet, heads)):
                 for col, label in enumerate(head):

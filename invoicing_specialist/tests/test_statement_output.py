@@ -3,7 +3,6 @@ import logging
 import subprocess
 import tempfile
 from contextlib import contextmanager
-
 from unittest.mock import patch
 
 import openpyxl
@@ -11,7 +10,6 @@ import openpyxl
 from odoo.tests import tagged
 
 from ..models import statement_xlsx
-
 from .test_statement_data import StatementLedgerCase
 
 
