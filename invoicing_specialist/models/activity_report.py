@@ -69,6 +69,12 @@ class IspecActivityReport(models.TransientModel):  # pylint: disable=no-wizard-i
                 report.last_year_from, report.last_year_to) = (periods[column] for column in COLUMNS)
             report.period_label = self._period_label(*periods["current"])
 
+    @api.depends("period_label", "company_id")
+    def _compute_display_name(self):
+        """The breadcrumb names the period reported on."""
+        for report in self:
+            report.display_name = report.period_label or self.env._("Activity Report")
+
     def _compute_sale_installed(self):
         self.sale_installed = SOURCES["timeliness"].available(self.env)
 

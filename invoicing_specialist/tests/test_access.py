@@ -382,6 +382,7 @@ class TestManagerSettings(WebClientCase):
             "ispec_dispute_manager_id": self.manager,
             "ispec_match_mode": "refuse",
             "ispec_match_allow_no_po": True,
+            "ispec_activity_mail_period": "quarter",
         }
         self.assertEqual(set(new_values), set(SETTINGS_FIELDS), "the test changes every setting")
         for name, value in new_values.items():
@@ -573,6 +574,9 @@ class TestAddonSecurity(TransactionCase):
 
     # read, write, create, unlink per role; "" = no access at all (by design: see the comments).
     EXPECTED = {
+        "ispec.activity.report": {"specialist": "rwc", "manager": "rwcu", "auditor": "rwc"},  # a screen over live figures
+        "ispec.activity.report.line": {"specialist": "rwc", "manager": "rwcu", "auditor": "rwc"},
+        "ispec.activity.report.sent": {"specialist": "", "manager": "r", "auditor": "r"},  # written by the job only
         "ispec.audit.export": {"specialist": "", "manager": "rwcu", "auditor": "rwcu"},  # auditors run exports
         "ispec.audit.schedule": {"specialist": "", "manager": "rwcu", "auditor": "r"},  # managers schedule
         "ispec.dispute": {"specialist": "rwc", "manager": "rwcu", "auditor": "r"},

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..models.activity_report_output import MAIL_PERIODS
 from ..models.match import MATCH_MODES
 from ..models.notification import close_with_notification
 from ..models.statement import AGING_MODES, STATEMENT_FREQUENCIES, STATEMENT_TYPES
@@ -13,6 +14,7 @@ SETTINGS_FIELDS = (
     "ispec_dispute_approval_amount", "ispec_dispute_writeoff_threshold", "ispec_dispute_writeoff_account_id",
     "ispec_dispute_writeoff_journal_id", "ispec_dispute_manager_id",
     "ispec_match_mode", "ispec_match_allow_no_po",
+    "ispec_activity_mail_period",
 )
 
 
@@ -99,6 +101,12 @@ class IspecSettings(models.TransientModel):
         "ispec.match.tolerance", string="Company Tolerances", compute="_compute_ispec_match_tolerance_ids",
         help="The company's default matching limits; a vendor's own limit replaces them for that vendor. "
         "Change them under Invoicing Control > Configuration > Tolerances.")
+
+    # --- ACTIVITY REPORTS ---
+    ispec_activity_mail_period = fields.Selection(
+        MAIL_PERIODS, string="Activity Report Mail", default="none", required=True,
+        help="Mail the invoicing activity report (PDF and Excel attached) to the company's Invoicing Specialist "
+             "managers after each month, quarter or fiscal year ends; each period is mailed once.")
 
     @api.depends("company_id")
     def _compute_ispec_match_tolerance_ids(self):
