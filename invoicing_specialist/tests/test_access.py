@@ -574,7 +574,7 @@ class TestAddonSecurity(TransactionCase):
 
     # read, write, create, unlink per role; "" = no access at all (by design: see the comments).
     EXPECTED = {
-        "ispec.activity.report": {"specialist": "rwc", "manager": "rwcu", "auditor": "rwc"},  # a screen over live figures
+        "ispec.activity.report": {"specialist": "rwc", "manager": "rwcu", "auditor": "rwc"},  # live figures
         "ispec.activity.report.line": {"specialist": "rwc", "manager": "rwcu", "auditor": "rwc"},
         "ispec.activity.report.sent": {"specialist": "", "manager": "r", "auditor": "r"},  # written by the job only
         "ispec.audit.export": {"specialist": "", "manager": "rwcu", "auditor": "rwcu"},  # auditors run exports
