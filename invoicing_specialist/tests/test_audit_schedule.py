@@ -18,16 +18,13 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..models.audit_dataset import InvoiceRegister
 from ..models.audit_export import MAX_ATTEMPTS
+from .cron_faults import cron_commits
 from .test_access import WebClientCase
 
 CRON = "invoicing_specialist.ir_cron_audit_exports"
 EXPORT_LOGGER = "odoo.addons.invoicing_specialist.models.audit_export"
 APRIL_1 = date(2025, 4, 1)
 MARCH = (date(2025, 3, 1), date(2025, 3, 31))
-
-
-class Killed(Exception):
-    """A kill -9 of the worker, between two of the scheduled action's commits."""
 
 
 def broken_rows(dataset):
@@ -81,34 +78,11 @@ class TestAuditSchedule(AccountTestInvoicingCommon):
         return schedule
 
     def _run(self, today=APRIL_1, kill_at=None):
-        """Run the scheduled action as its user. Each progress commit is a real commit's work (flush and
-        pre-commit hooks) closed by a savepoint; with ``kill_at`` the worker dies just before that commit:
-        what it did since the last commit is lost, as after kill -9. Returns the commits made."""
-        calls = []
-        cr = self.env.cr
-
-        def commit_progress(cron, processed=0, **kw):
-            calls.append(processed)
-            if len(calls) == kill_at:
-                raise Killed()
-            self.env.flush_all()
-            cr.precommit.run()
-            cr.execute("SAVEPOINT ispec_audit_commit")
-            return 60.0
-
-        cr.execute("SAVEPOINT ispec_audit_commit")
-        with patch.object(self.env.registry["ir.cron"], "_commit_progress", commit_progress):
-            try:
-                self.env["ispec.audit.export"].with_user(self.cron_user)._cron_audit_exports(today=today)
-                self.env.flush_all()
-                cr.precommit.run()
-            except Killed:
-                cr.execute("ROLLBACK TO SAVEPOINT ispec_audit_commit")
-                cr.precommit.clear()
-                cr.postcommit.clear()
-                self.env.invalidate_all(flush=False)
-                self.env.transaction.clear()
-        return calls
+        """Run the scheduled action as its user, its commits simulated (``cron_faults.cron_commits``), the
+        worker killed just before commit ``kill_at``. Returns the counts reported at each commit."""
+        with cron_commits(self.env, kill_at) as run:
+            self.env["ispec.audit.export"].with_user(self.cron_user)._cron_audit_exports(today=today)
+        return run.commits
 
     def _mails_to(self, user, export):
         """The mails that carry a message of ``export`` to ``user``."""

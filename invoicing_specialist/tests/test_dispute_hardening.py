@@ -2,7 +2,6 @@
 import xmlrpc.client
 from contextlib import contextmanager
 from datetime import timedelta
-from unittest.mock import patch
 
 from freezegun import freeze_time
 from lxml import etree
@@ -14,6 +13,7 @@ from odoo.tools import SQL, convert_file, float_round
 
 from odoo.addons.invoicing_specialist.models.dispute import INVOICE_LOCK_NAMESPACE
 
+from .cron_faults import cron_commits
 from .test_dispute import DisputeCase
 
 
@@ -242,10 +242,6 @@ class TestDisputeCreditByAmount(DisputeHardeningCase):
         self.assertEqual(invoice.amount_residual, 505.01, "the cent stays open (a write-off can take it)")
 
 
-class Killed(Exception):
-    """A kill -9 of the worker, between two of the cron's commits."""
-
-
 @tagged("post_install", "-at_install")
 class TestDisputeOverdueJob(DisputeHardeningCase):
     @classmethod
@@ -275,28 +271,11 @@ class TestDisputeOverdueJob(DisputeHardeningCase):
         return cases.activity_ids.filtered(lambda a: a.user_id == self.manager and "Overdue" in (a.summary or ""))
 
     def _run(self, kill_at=None, **kwargs):
-        """Run the overdue job; each progress commit is a savepoint, and with ``kill_at`` the worker dies
-        just before that commit: what the batch did since the last commit is lost, as after kill -9."""
-        calls = []
-        cr = self.env.cr
-
-        def commit_progress(cron, processed=0, **kw):
-            calls.append(processed)
-            if len(calls) == kill_at:
-                raise Killed()
-            self.env.flush_all()
-            cr.execute("SAVEPOINT ispec_overdue_commit")
-            return 60.0
-
-        cr.execute("SAVEPOINT ispec_overdue_commit")
-        with patch.object(self.env.registry["ir.cron"], "_commit_progress", commit_progress):
-            try:
-                self.env["ispec.dispute"].with_user(self.cron_user)._cron_flag_overdue(**kwargs)
-            except Killed:
-                cr.execute("ROLLBACK TO SAVEPOINT ispec_overdue_commit")
-                self.env.invalidate_all(flush=False)
-                self.env.transaction.clear()
-        return calls
+        """Run the overdue job, its commits simulated (``cron_faults.cron_commits``), the worker killed just
+        before commit ``kill_at``. Returns the counts reported at each commit."""
+        with cron_commits(self.env, kill_at) as run:
+            self.env["ispec.dispute"].with_user(self.cron_user)._cron_flag_overdue(**kwargs)
+        return run.commits
 
     def test_one_digest_per_owner_whatever_the_batching(self):
         cases = self._cases(12)

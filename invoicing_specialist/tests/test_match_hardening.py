@@ -26,6 +26,7 @@ from odoo.addons.invoicing_specialist.models import (
 )
 from odoo.addons.invoicing_specialist.wizards import match_override_wizard
 
+from .cron_faults import cron_commits
 from .match_common import MatchCase
 
 
@@ -185,44 +186,19 @@ class TestMatchHardening(MatchCase):
         others = self.env["account.move"].search([("id", "not in", bills.ids), ("move_type", "=", "in_invoice")])
         self._set_checked_at(others, datetime.now())  # only this test's bills are due
         calls = self._spy_checks()
-        progress, kill_at = [], [2]
-        # The job's transaction since its last progress commit: a savepoint here, that the kill rolls back.
-        transaction = [self.env.cr.savepoint(flush=False)]
-
-        class Killed(BaseException):
-            """Not an Exception: like kill -9, nothing in the job catches it and goes on."""
-
-        def commit_progress(cron, processed=0, **kw):
-            progress.append(processed)
-            if len(progress) == kill_at[0]:
-                raise Killed  # the worker dies after the second batch's work, before its commit
-            self.env.flush_all()
-            transaction[0].close(rollback=False)  # the batch is committed
-            transaction[0] = self.env.cr.savepoint(flush=False)
-            return 60.0
-
         Match = self.env["ispec.match"]
-        with patch.object(self.env.registry["ir.cron"], "_commit_progress", commit_progress):
-            # Not assertRaises: Odoo's rolls back to a savepoint of its own, which would undo the commit too.
-            killed = False
-            try:
-                Match._cron_recheck_open_bills(batch_size=10)
-            except Killed:
-                killed = True
-            self.assertTrue(killed, "the worker was killed")
-            self.env.invalidate_all(flush=False)
-            transaction[0].close(rollback=True)  # what the dead worker had not committed is lost
-            first_run = [ids & set(bills.ids) for ids in calls]
-            self.assertEqual([len(ids) for ids in first_run], [10, 10], "killed during the second batch")
-            done = bills.filtered("ispec_match_checked_at")
-            self.assertEqual(set(done.ids), first_run[0], "only the committed batch is done")
-            stamps = {bill.id: bill.ispec_match_checked_at for bill in done}
-            calls.clear()
-            progress.clear()
-            kill_at[0] = None
-            transaction[0] = self.env.cr.savepoint(flush=False)
-            Match._cron_recheck_open_bills(batch_size=10)  # the rerun
-            transaction[0].close(rollback=False)
+        with cron_commits(self.env, kill_at=2) as killed_run:  # dies after the second batch's work
+            Match._cron_recheck_open_bills(batch_size=10)
+        self.assertTrue(killed_run.killed, "the worker was killed")
+        first_run = [ids & set(bills.ids) for ids in calls]
+        self.assertEqual([len(ids) for ids in first_run], [10, 10], "killed during the second batch")
+        done = bills.filtered("ispec_match_checked_at")
+        self.assertEqual(set(done.ids), first_run[0], "only the committed batch is done")
+        stamps = {bill.id: bill.ispec_match_checked_at for bill in done}
+        calls.clear()
+        with cron_commits(self.env) as rerun:
+            Match._cron_recheck_open_bills(batch_size=10)
+        progress = rerun.commits
         second_run = [ids & set(bills.ids) for ids in calls]
         self.assertEqual(progress, [10, 10], "the rerun took the two batches left")
         self.assertEqual(set().union(*second_run), set(bills.ids) - first_run[0], "nothing skipped")
