@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # `make scale`: a generated ledger in a database of its own (SCALE_DB, default invoicing_scale), for the
-# benchmarks at scale: SCALE journal entries (default 100000), deterministic from SEED (default 1), over
-# 24 months ending SCALE_END (default 2025-12-31). See bench/scale_ledger.py for what it makes and how.
-# The modules (this addon, l10n_fr_account for the FEC export, OCA's account_financial_report) are
-# installed once into ${SCALE_BASE_DB:-invoicing_scale_base}, which each generation copies: a new ledger takes no install.
+# benchmarks at scale: SCALE journal entries (default 200000, about 1M journal lines: the audit benchmark
+# measures 100k lines of it and all of it), deterministic from SEED (default 1), over 24 months ending
+# SCALE_END (default 2025-12-31). See bench/scale_ledger.py for what it makes and how.
+# The modules (this addon, l10n_fr_account for the FEC export, OCA's account_financial_report) are installed
+# once into SCALE_BASE_DB (default invoicing_scale_base), which each generation copies: no install each time.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 DB="${SCALE_DB:-invoicing_scale}"
 BASE="${SCALE_BASE_DB:-invoicing_scale_base}"
-SCALE="${SCALE:-100000}"
+SCALE="${SCALE:-200000}"
 SEED="${SEED:-1}"
 END="${SCALE_END:-2025-12-31}"
 MODULES=invoicing_specialist,l10n_fr_account,account_financial_report
