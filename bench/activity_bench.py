@@ -5,12 +5,10 @@ Run with `make bench` (tools/bench.sh) on the database `make scale` made. The fi
 SQL: the query count must be the same whatever the number of invoices.
 """
 
-import os
-import platform
 import statistics
 import sys
 
-from bench_common import timed
+from bench_common import timed, write_result
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.modules.registry import Registry
@@ -39,18 +37,12 @@ def main(dbname):
         print(f"yearly activity summary of {company.name} ({moves} journal entries): {seconds:.3f} s, "
               f"{queries} queries; empty company: {empty_queries} queries", flush=True)
         cr.rollback()
-    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(folder, exist_ok=True)
-    today = fields.Date.today()
-    path = os.path.join(folder, f"activity_{today}.md")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join([
-            f"# Yearly activity summary on the scale ledger, {today}", "",
-            f"Machine: {platform.node()}, {os.cpu_count()} cores. Median of {RUNS} runs of every figure for the "
-            "fiscal year, the year before and the same period last year.", "Command: `make bench` (tools/bench.sh).",
-            "", "| journal entries | seconds | queries | queries on an empty company |", "|---:|---:|---:|---:|",
-            f"| {moves} | {seconds:.3f} | {queries} | {empty_queries} |"]) + "\n")
-    print(f"written to {path}")
+    write_result("activity", [
+        f"# Yearly activity summary on the scale ledger, {fields.Date.today()}",
+        f"Median of {RUNS} runs of every figure for the fiscal year, the year before and the same period last year.",
+        "Command: `make bench` (tools/bench.sh).", "",
+        "| journal entries | seconds | queries | queries on an empty company |", "|---:|---:|---:|---:|",
+        f"| {moves} | {seconds:.3f} | {queries} | {empty_queries} |"])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
-"""What the benchmarks share: measuring one run (queries, seconds, peak memory)."""
+"""What the benchmarks share: measuring one run (queries, seconds, peak memory), writing a result table."""
 
+import os
+import platform
 import time
 import tracemalloc
 
 import odoo.init  # noqa: F401 (the odoo namespace's shortcuts, as odoo-bin sets them up)
+from odoo import fields
 
 
 def timed(env, func, memory=True):
@@ -25,3 +28,18 @@ def timed(env, func, memory=True):
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     return result, queries, seconds, peak
+
+
+def write_result(name, lines):
+    """Write ``lines`` (Markdown) to bench/results/<name>_<date>.md, or to the folder BENCH_RESULTS names; an
+    empty BENCH_RESULTS writes nothing (the smoke run of `make test`). Prints where it went."""
+    folder = os.environ.get("BENCH_RESULTS", os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
+    if not folder:
+        return None
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}_{fields.Date.today()}.md")
+    machine = f"Machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}."
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join([lines[0], "", machine, *lines[1:]]) + "\n")
+    print(f"written to {path}")
+    return path

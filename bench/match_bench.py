@@ -8,13 +8,11 @@ benchmark creates is rolled back. It prints one line per measure:
 - check N bills: the check alone (queries, seconds, peak Python memory), for 1, 50 and 500 bills.
 """
 
-import os
-import platform
 import statistics
 import sys
 from unittest.mock import patch
 
-from bench_common import timed
+from bench_common import timed, write_result
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
@@ -89,20 +87,13 @@ def main(dbname, count):
 
 
 def write_results(rows, count):
-    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(folder, exist_ok=True)
-    today = fields.Date.today()
-    lines = [f"# Posting vendor bills with the match check against Odoo alone, {today}", "",
-             f"Machine: {platform.node()}, {os.cpu_count()} cores. Median of {RUNS} runs, each rolled back. "
-             "Target: at most 1.15x.", f"Command: `make bench BENCH_BILLS={count}` (tools/bench.sh).", "",
-             "| measure | Odoo alone s | queries | with the check s | queries | ratio |",
-             "|---|---:|---:|---:|---:|---:|"]
-    lines += [f"| {name} | {s_a:.2f} | {q_a} | {s_c:.2f} | {q_c} | {s_c / s_a:.2f}x |"
-              for name, s_a, q_a, s_c, q_c in rows]
-    path = os.path.join(folder, f"match_{today}.md")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    print(f"written to {path}")
+    write_result("match", [
+        f"# Posting vendor bills with the match check against Odoo alone, {fields.Date.today()}",
+        f"Median of {RUNS} runs, each rolled back. Target: at most 1.15x.",
+        f"Command: `make bench BENCH_BILLS={count}` (tools/bench.sh).", "",
+        "| measure | Odoo alone s | queries | with the check s | queries | ratio |", "|---|---:|---:|---:|---:|---:|",
+        *(f"| {name} | {s_a:.2f} | {q_a} | {s_c:.2f} | {q_c} | {s_c / s_a:.2f}x |"
+          for name, s_a, q_a, s_c, q_c in rows)])
 
 
 if __name__ == "__main__":

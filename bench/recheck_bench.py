@@ -6,12 +6,11 @@ the first N bills as due and runs the scheduled action's method as the cron does
 commit after each): seconds per bill and queries per batch must stay flat as N grows.
 """
 
-import os
-import platform
 import statistics
 import sys
 import time
 
+from bench_common import write_result
 from match_bench import build
 
 from odoo import SUPERUSER_ID, api, fields
@@ -77,20 +76,13 @@ def main(dbname, sizes):
 
 
 def write_results(rows):
-    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(folder, exist_ok=True)
-    today = fields.Date.today()
-    lines = [f"# Daily recheck of open vendor bills, {today}", "",
-             f"Machine: {platform.node()}, {os.cpu_count()} cores. Median of {RUNS} runs of the scheduled "
-             f"action's method, batches of {BATCH} bills, a commit after each.",
-             "Command: `make bench` (tools/bench.sh).", "",
-             "| open bills | seconds | ms per bill | queries | queries per batch |", "|---:|---:|---:|---:|---:|"]
-    lines += [f"| {size} | {seconds:.2f} | {1000 * seconds / size:.2f} | {queries} | {queries / batches:.1f} |"
-              for size, seconds, queries, batches in rows]
-    path = os.path.join(folder, f"recheck_{today}.md")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    print(f"written to {path}")
+    write_result("recheck", [
+        f"# Daily recheck of open vendor bills, {fields.Date.today()}",
+        f"Median of {RUNS} runs of the scheduled action's method, batches of {BATCH} bills, a commit after each.",
+        "Command: `make bench` (tools/bench.sh).", "",
+        "| open bills | seconds | ms per bill | queries | queries per batch |", "|---:|---:|---:|---:|---:|",
+        *(f"| {size} | {seconds:.2f} | {1000 * seconds / size:.2f} | {queries} | {queries / batches:.1f} |"
+          for size, seconds, queries, batches in rows)])
 
 
 if __name__ == "__main__":

@@ -8,12 +8,10 @@ asked for). Each measure runs the data phase, then the XLSX workbook, for each s
 and ours against OCA's as a ratio. The table is printed and written to bench/results/.
 """
 
-import os
-import platform
 import statistics
 import sys
 
-from bench_common import timed
+from bench_common import timed, write_result
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
@@ -123,27 +121,15 @@ def main(dbname, sizes):
 
 def write_results(rows):
     """The table, as Markdown, in bench/results/statement_<date>.md."""
-    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(folder, exist_ok=True)
-    today = fields.Date.today()
-    lines = [
-        f"# Customer statements against OCA partner_statement, {today}",
-        "",
-        f"Machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
+    write_result("statement", [
+        f"# Customer statements against OCA partner_statement, {fields.Date.today()}",
         f"Median of {RUNS} runs; memory is the peak of Python allocations (tracemalloc) in one more run.",
-        "Command: `make bench BENCH_CUSTOMERS=...` (tools/bench.sh).",
-        "",
+        "Command: `make bench BENCH_CUSTOMERS=...` (tools/bench.sh).", "",
         "| statement | customers | part | ours s | OCA s | OCA/ours time | ours queries | OCA queries "
         "| ours MiB | OCA MiB |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for kind, size, what, mine, peer in rows:
-        lines.append(f"| {kind} | {size} | {what} | {mine[0]:.3f} | {peer[0]:.3f} | {peer[0] / mine[0]:.2f}x "
-                     f"| {mine[1]} | {peer[1]} | {mine[2]:.1f} | {peer[2]:.1f} |")
-    path = os.path.join(folder, f"statement_{today}.md")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    print(f"written to {path}")
+        *(f"| {kind} | {size} | {what} | {mine[0]:.3f} | {peer[0]:.3f} | {peer[0] / mine[0]:.2f}x "
+          f"| {mine[1]} | {peer[1]} | {mine[2]:.1f} | {peer[2]:.1f} |" for kind, size, what, mine, peer in rows)])
 
 
 if __name__ == "__main__":

@@ -5,12 +5,10 @@ Run with `make bench` (tools/bench.sh) after statement_bench.py built the custom
 back. Target: at most 1.2x: beside wkhtmltopdf, the data phase and queuing the mail cost next to nothing.
 """
 
-import os
-import platform
 import statistics
 import sys
 
-from bench_common import timed
+from bench_common import timed, write_result
 from statement_bench import TAG
 
 from odoo import SUPERUSER_ID, Command, api, fields
@@ -71,20 +69,12 @@ def main(dbname, count):
         print(f"{count} customers: one invoice PDF each {s_alone:7.2f} s {alone[0][1]} queries | statement run "
               f"(PDF + mail each) {s_ours:7.2f} s {ours[0][1]} queries | ratio {s_ours / s_alone:.2f}x", flush=True)
         cr.rollback()
-    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(folder, exist_ok=True)
-    today = fields.Date.today()
-    path = os.path.join(folder, f"statement_run_{today}.md")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join([
-            f"# Statement run end to end against Odoo's own invoice PDF, {today}", "",
-            f"Machine: {platform.node()}, {os.cpu_count()} cores. Median of {RUNS} runs, each rolled back. "
-            "Target: at most 1.2x.", "Command: `make bench` (tools/bench.sh).", "",
-            "| customers | one invoice PDF each, s | queries | statement run (PDF + mail), s | queries | ratio |",
-            "|---:|---:|---:|---:|---:|---:|",
-            f"| {count} | {s_alone:.2f} | {alone[0][1]} | {s_ours:.2f} | {ours[0][1]} | {s_ours / s_alone:.2f}x |",
-        ]) + "\n")
-    print(f"written to {path}")
+    write_result("statement_run", [
+        f"# Statement run end to end against Odoo's own invoice PDF, {fields.Date.today()}",
+        f"Median of {RUNS} runs, each rolled back. Target: at most 1.2x.", "Command: `make bench` (tools/bench.sh).",
+        "", "| customers | one invoice PDF each, s | queries | statement run (PDF + mail), s | queries | ratio |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {count} | {s_alone:.2f} | {alone[0][1]} | {s_ours:.2f} | {ours[0][1]} | {s_ours / s_alone:.2f}x |"])
 
 
 if __name__ == "__main__":

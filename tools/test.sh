@@ -67,6 +67,10 @@ case $prc in
     *) failed+=("pytest (exit $prc)") ;;
 esac
 
+step "benchmarks at a tiny scale (they must not rot): generated ledger, audit exports, activity, bills, statements"
+bash "$ROOT/tools/bench_smoke.sh" > "$LOGS/bench-smoke.log" 2>&1 || failed+=("bench smoke (see $LOGS/bench-smoke.log)")
+tail -n 3 "$LOGS/bench-smoke.log"
+
 if [ ${#failed[@]} -gt 0 ]; then
     printf '\nFAILED steps:\n'
     printf '  - %s\n' "${failed[@]}"
