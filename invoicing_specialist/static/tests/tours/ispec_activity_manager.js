@@ -1,22 +1,12 @@
 /* A manager opens the activity summary for a month, updates it, and clicks a figure to land on the records
  * behind it. */
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_utils";
+import { openControlMenu } from "@invoicing_specialist/../tests/tours/ispec_tour_steps";
 
 registry.category("web_tour.tours").add("ispec_activity_manager", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("account.menu_finance", "Open the Invoicing app"),
-        {
-            content: "Open the Invoicing Control menu",
-            trigger: '.o_main_navbar [data-menu-xmlid="invoicing_specialist.menu_invoicing_control"]',
-            run: "click",
-        },
-        {
-            content: "Open the activity report",
-            trigger: '.dropdown-item[data-menu-xmlid="invoicing_specialist.ispec_activity_report_menu"]',
-            run: "click",
-        },
+        ...openControlMenu("invoicing_specialist.ispec_activity_report_menu", "the activity report"),
         {
             content: "Change the period's date",
             trigger: '.o_form_view div[name="period_date"] button, .o_form_view div[name="period_date"] input',

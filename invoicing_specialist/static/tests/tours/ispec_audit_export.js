@@ -1,22 +1,12 @@
 /* An auditor creates an audit export for a period with the datasets asked for, generates the package,
  * and finds it done with its Download button. */
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_utils";
+import { openControlMenu } from "@invoicing_specialist/../tests/tours/ispec_tour_steps";
 
 registry.category("web_tour.tours").add("ispec_audit_export", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("account.menu_finance", "Open the Invoicing app"),
-        {
-            content: "Open the Invoicing Control menu",
-            trigger: '.o_main_navbar [data-menu-xmlid="invoicing_specialist.menu_invoicing_control"]',
-            run: "click",
-        },
-        {
-            content: "Open the audit exports",
-            trigger: '.dropdown-item[data-menu-xmlid="invoicing_specialist.ispec_audit_export_menu"]',
-            run: "click",
-        },
+        ...openControlMenu("invoicing_specialist.ispec_audit_export_menu", "the audit exports"),
         {
             content: "Create an export",
             trigger: ".o_control_panel_main_buttons .o_list_button_add",

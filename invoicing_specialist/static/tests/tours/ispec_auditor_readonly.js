@@ -2,8 +2,8 @@
  * none offers a way to change it (no Save, no editable field, no button that acts on it). */
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { CONTROL_MENU } from "@invoicing_specialist/../tests/tours/ispec_tour_steps";
 
-const CONTROL_MENU = '.o_main_navbar [data-menu-xmlid="invoicing_specialist.menu_invoicing_control"]';
 // Menus the auditor must find among those opened (more may come; all are opened).
 const EXPECTED_MENUS = [
     "invoicing_specialist.account_move_match_menu",

@@ -1,22 +1,12 @@
 /* A specialist works the Bill Matching worklist: a bill in exception shows why and with which figures,
  * its purchase order opens from the bill's banner, and paying it is refused. */
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_utils";
+import { openControlMenu } from "@invoicing_specialist/../tests/tours/ispec_tour_steps";
 
 registry.category("web_tour.tours").add("ispec_match_specialist", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("account.menu_finance", "Open the Invoicing app"),
-        {
-            content: "Open the Invoicing Control menu",
-            trigger: '.o_main_navbar [data-menu-xmlid="invoicing_specialist.menu_invoicing_control"]',
-            run: "click",
-        },
-        {
-            content: "Open the Bill Matching worklist",
-            trigger: '.dropdown-item[data-menu-xmlid="invoicing_specialist.account_move_match_menu"]',
-            run: "click",
-        },
+        ...openControlMenu("invoicing_specialist.account_move_match_menu", "the Bill Matching worklist"),
         {
             content: "The worklist groups the bills by vendor",
             trigger: '.o_breadcrumb:contains("Bill Matching")',

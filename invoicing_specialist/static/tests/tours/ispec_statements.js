@@ -3,8 +3,8 @@
 import { browser } from "@web/core/browser/browser";
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { CONTROL_MENU } from "@invoicing_specialist/../tests/tours/ispec_tour_steps";
 
-const CONTROL_MENU = '.o_main_navbar [data-menu-xmlid="invoicing_specialist.menu_invoicing_control"]';
 // The preview opens in a new tab, which a tour cannot read: the tour keeps its address and reads the page itself.
 let previewUrl = null;
 const originalOpen = browser.open;
