@@ -9,6 +9,8 @@ is lost, what it committed stays.
 from contextlib import contextmanager
 from unittest.mock import patch
 
+from odoo.tools import SQL
+
 SAVEPOINT = "ispec_cron_commit"
 
 
@@ -37,10 +39,10 @@ def cron_commits(env, kill_at=None):
             raise Killed()
         env.flush_all()
         cr.precommit.run()
-        cr.execute(f"SAVEPOINT {SAVEPOINT}")
+        cr.execute(SQL("SAVEPOINT %s", SQL.identifier(SAVEPOINT)))
         return 60.0
 
-    cr.execute(f"SAVEPOINT {SAVEPOINT}")
+    cr.execute(SQL("SAVEPOINT %s", SQL.identifier(SAVEPOINT)))
     with patch.object(env.registry["ir.cron"], "_commit_progress", commit_progress):
         try:
             yield run
@@ -49,7 +51,7 @@ def cron_commits(env, kill_at=None):
         except Killed:
             # The process is gone: its open transaction is lost, the committed batches stay.
             run.killed = True
-            cr.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+            cr.execute(SQL("ROLLBACK TO SAVEPOINT %s", SQL.identifier(SAVEPOINT)))
             cr.precommit.clear()
             cr.postcommit.clear()
             env.invalidate_all(flush=False)
