@@ -495,8 +495,13 @@ class IspecMatch(models.AbstractModel):
         ]
         def check(bills):
             self._check_bills(bills)
-            # Not a person's edit: Odoo's import and auto-post flows must still see the bills as untouched.
-            bills.with_context(skip_is_manually_modified=True).ispec_match_checked_at = fields.Datetime.now()
+            # The moment of the check, written in one statement: not a person's edit (Odoo's import and
+            # auto-post flows must still see the bills as untouched), and not through account.move's write,
+            # whose line synchronisation read each line's taxes one query at a time (a query per bill).
+            self.env.flush_all()
+            self.env.cr.execute(SQL("UPDATE account_move SET ispec_match_checked_at = %s WHERE id = ANY(%s)",
+                                    fields.Datetime.now(), bills.ids))
+            bills.invalidate_recordset(["ispec_match_checked_at"])
 
         # A batch seen before ends the run (the clock moved back): never loop on the same bills.
         next_batch, remaining = search_batches(self.env["account.move"], domain, batch_size)

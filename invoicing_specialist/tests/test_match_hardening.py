@@ -181,6 +181,29 @@ class TestMatchHardening(MatchCase):
 
     # --- #10 Everywhere: the recheck killed between two batches -----------------------------------------
 
+    def test_recheck_queries_per_batch_do_not_grow(self):
+        """A batch of the daily recheck costs the same queries for 3 posted bills with taxes as for 12: the check
+        is set-based and the moment of the check is written in one statement, not through account.move's
+        write (whose line synchronisation read each line's taxes one query at a time)."""
+        Match = self.env["ispec.match"]
+        bills = self._open_bills(15)
+        bills.invoice_line_ids.tax_ids = self.company_data["default_tax_purchase"]
+        bills.action_post()
+        others = self.env["account.move"].search([("id", "not in", bills.ids), ("move_type", "=", "in_invoice")])
+        self._set_checked_at(others, datetime.now())
+        counts = {}
+        for batch in (bills[:3], bills[3:]):
+            self._set_checked_at(bills - batch, datetime.now())
+            self._set_checked_at(batch, None)
+            self.env.invalidate_all()  # as in a cron's fresh worker: nothing in the cache
+            with cron_commits(self.env) as run:
+                before = self.env.cr.sql_log_count
+                Match._cron_recheck_open_bills(batch_size=len(batch))
+                counts[len(batch)] = self.env.cr.sql_log_count - before
+            self.assertEqual(run.commits, [len(batch)], "one batch")
+            self.assertTrue(all(batch.mapped("ispec_match_checked_at")))
+        self.assertLessEqual(counts[12], counts[3], counts)  # the first batch also fills caches
+
     def test_recheck_killed_between_batches_resumes_exactly_once(self):
         bills = self._open_bills(30)
         others = self.env["account.move"].search([("id", "not in", bills.ids), ("move_type", "=", "in_invoice")])
