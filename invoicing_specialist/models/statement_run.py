@@ -176,6 +176,8 @@ class IspecStatementRun(models.Model):
             if run.state == "done":
                 raise UserError(self.env._("%(run)s is done already; retry its failed lines instead.", run=run.name))
             with run._processing():
+                if run.state == "draft":
+                    run.user_id = self.env.user  # who starts it, not who created it (a scheduled run, a draft)
                 if not run.line_ids:
                     run._add_customers(run._selected_customers())
                 if run.pending_count > self._SYNC_LIMIT:

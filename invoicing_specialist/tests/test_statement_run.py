@@ -43,9 +43,12 @@ class TestStatementRun(StatementLedgerCase):
 
     def test_run_results_per_customer(self):
         run = self._run(user=self.specialist)
+        # Drafted by someone else (the scheduled action's user), started by the specialist.
+        self.env["ispec.statement.run"].browse(run.id).user_id = self.env.ref("base.user_root")
         run.action_start()
         lines = self._lines(run)
         self.assertEqual(run.state, "done")
+        self.assertEqual(run.user_id, self.specialist, "Started By names who started it")
         self.assertEqual(set(lines), {self.customer, self.zero, self.no_email, self.fragile})
         self.assertEqual(
             {partner.name: (line.state, line.amount_due) for partner, line in lines.items()},
