@@ -191,7 +191,6 @@ class AdsGlDetail(AdsDataset):
         return SQL("(%s AND (m.reversed_entry_id IS NULL OR %s))", made_by_hand("m"), made_by_hand("orig"))
 
     def _query(self, last_id):
-        state_field = self.env["ir.model.fields"]._get("account.move", "state")
         return SQL("""
             WITH page AS (
                 SELECT l.id, l.move_id, l.account_id, l.journal_id, l.name, l.date, l.debit, l.credit,
@@ -218,16 +217,7 @@ class AdsGlDetail(AdsDataset):
                        %(manual)s AS manual
                   FROM account_move m
              LEFT JOIN account_move orig ON orig.id = m.reversed_entry_id
-             LEFT JOIN LATERAL (
-                    -- who posted it and when: the last tracked change of its state to Posted
-                    SELECT msg.date AS posted_at, msg.create_uid AS posted_uid
-                      FROM mail_message msg
-                      JOIN mail_tracking_value tv ON tv.mail_message_id = msg.id
-                     WHERE msg.model = 'account.move' AND msg.res_id = m.id
-                       AND tv.field_id = %(state_field)s AND tv.new_value_char = 'Posted'
-                  ORDER BY msg.id DESC
-                     LIMIT 1
-                   ) post ON TRUE
+             %(posted)s
                  WHERE m.id IN (SELECT move_id FROM page)
             )
             SELECT page.*, numbered.line_number, mv.name AS move_name, mv.ref, mv.create_uid, mv.create_date,
@@ -239,7 +229,7 @@ class AdsGlDetail(AdsDataset):
           ORDER BY page.id""",
             period=self._period_filter("l"), accounting=self._accounting_lines("l"),
             accounting_x=self._accounting_lines("x"), manual=self._manual_condition(),
-            state_field=state_field.id, keyset=SQL("AND l.id > %s", last_id) if last_id else SQL(),
+            posted=self._posted_join(), keyset=SQL("AND l.id > %s", last_id) if last_id else SQL(),
             limit=self.batch_size)
 
     def rows(self):

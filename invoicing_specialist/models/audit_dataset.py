@@ -95,11 +95,12 @@ class AuditDataset:
         return round(value or 0.0, decimals)
 
     def _posted_join(self):
-        """Who posted each move and when: the last tracked change of its state to Posted."""
+        """Who posted each move ``m`` and when (columns ``posted_at``, ``posted_uid``, ``posted_by`` of ``post``):
+        the last tracked change of its state to Posted."""
         field = self.env["ir.model.fields"]._get("account.move", "state")
         return SQL("""
             LEFT JOIN LATERAL (
-                SELECT msg.date AS posted_at, author.name AS posted_by
+                SELECT msg.date AS posted_at, msg.create_uid AS posted_uid, author.name AS posted_by
                   FROM mail_message msg
                   JOIN mail_tracking_value tv ON tv.mail_message_id = msg.id
              LEFT JOIN res_partner author ON author.id = msg.author_id
