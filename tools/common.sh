@@ -11,10 +11,12 @@ mkdir -p "$BUILD"
 
 # An Odoo configuration file for this checkout: Odoo's addons plus this repository.
 odoo_conf() {
-    local conf="$BUILD/odoo.conf"
+    local conf="$BUILD/odoo.conf" oca_deps=""
+    # OCA addons the glue modules depend on (queue_job), unpacked by tools/ensure_env.sh.
+    [ -d "$BUILD/oca-deps/odoo/addons" ] && oca_deps=",$BUILD/oca-deps/odoo/addons"
     cat > "$conf" <<CONF
 [options]
-addons_path = $ODOO_PATH/odoo/addons,$ODOO_PATH/addons,$ROOT
+addons_path = $ODOO_PATH/odoo/addons,$ODOO_PATH/addons,$ROOT$oca_deps
 db_user = $DB_USER
 http_interface = 127.0.0.1
 data_dir = $BUILD/data

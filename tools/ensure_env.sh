@@ -63,6 +63,19 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp_file" 2>/dev/null)" != "$stam
     echo "$stamp_value" > "$stamp_file"
 fi
 
+# OCA addons the glue modules depend on, pinned, from PyPI: the wheels are unpacked under .build/oca-deps (on the
+# addons path by tools/common.sh), never into the project. Their own Python needs are in requirements.txt.
+OCA_DEPS_DIR="$ROOT/.build/oca-deps"
+OCA_DEPS=("odoo-addon-queue-job==19.0.2.4.0.1")
+if [ ! -f "$OCA_DEPS_DIR/.pinned" ] || [ "$(cat "$OCA_DEPS_DIR/.pinned")" != "${OCA_DEPS[*]}" ]; then
+    say "fetching OCA dependencies: ${OCA_DEPS[*]}"
+    rm -rf "$OCA_DEPS_DIR"
+    mkdir -p "$OCA_DEPS_DIR/wheels"
+    "$VENV/bin/pip" download -q --no-deps -d "$OCA_DEPS_DIR/wheels" "${OCA_DEPS[@]}"
+    for wheel in "$OCA_DEPS_DIR"/wheels/*.whl; do "$VENV/bin/python" -m zipfile -e "$wheel" "$OCA_DEPS_DIR"; done
+    echo "${OCA_DEPS[*]}" > "$OCA_DEPS_DIR/.pinned"
+fi
+
 # OCA's pre-commit hooks in a venv of their own: they need a newer polib than Odoo's requirements pin.
 lint_stamp_value="$( { "$PYTHON" --version; cat "$ROOT/requirements-lint.txt"; } | sha256sum | cut -d' ' -f1)"
 lint_stamp_file="$LINT_VENV/.requirements.sha256"
