@@ -1,0 +1,5 @@
+from odoo import models
+
+
+class IspecStatementRun(models.Model):
+    _inherit = "ispec.statement.run"
