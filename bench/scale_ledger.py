@@ -32,7 +32,9 @@ import sys
 import time
 
 import odoo.init  # noqa: F401 (the odoo namespace's shortcuts, as odoo-bin sets them up)
-from odoo import SUPERUSER_ID, Command, api
+from freezegun import freeze_time
+
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
@@ -42,13 +44,18 @@ TEMPLATE_CUSTOMER = "Scale Template Customer"
 TEMPLATE_VENDOR = "Scale Template Vendor"
 # Tables cloned row for row, in insertion order (references point backwards or are deferred).
 CLONED = ("account_move", "account_full_reconcile", "account_move_line", "account_payment",
-          "account_partial_reconcile", "mail_message", "mail_tracking_value")
+          "account_partial_reconcile", "purchase_order", "purchase_order_line", "stock_reference", "stock_picking",
+          "stock_move", "stock_move_line", "mail_message", "mail_tracking_value")
+# The documents other than journal entries a bundle holds (a purchase order and its receipts), by table and model.
+DOCUMENTS = {"purchase_order": "purchase.order", "stock_picking": "stock.picking"}
+# Models whose chatter messages are cloned with their records (mail_message.res_id), by table.
+MESSAGE_MODELS = {"account_move": "account.move", "account_payment": "account.payment", **DOCUMENTS}
 # Columns that hold money or quantities: multiplied by the clone's factor.
 SCALED = {"quantity", "balance", "debit", "credit", "price_subtotal", "price_total", "tax_base_amount",
           "discount_balance", "discount_amount_currency", "debit_amount_currency", "credit_amount_currency"}
 # Text columns where the ORM writes a document's name or its partner's name.
 RENAMED = {"name", "ref", "payment_reference", "move_name", "memo", "record_name", "invoice_partner_display_name",
-           "old_value_char", "new_value_char", "body", "invoice_origin", "payment_ref"}
+           "old_value_char", "new_value_char", "body", "invoice_origin", "payment_ref", "origin", "reference"}
 PARTNER_COLUMNS = {"partner_id", "commercial_partner_id", "partner_shipping_id"}
 CLONES_PER_STATEMENT = 20000
 
@@ -72,6 +79,9 @@ def setup_company(env):
     })
     env["account.chart.template"].try_loading("fr", company, install_demo=False)
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    # A warehouse for the receipts (install_mode left the company without one).
+    if not env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1):
+        env["stock.warehouse"].create({"name": COMPANY_NAME, "code": "SCALE", "company_id": company.id})
     usd = env.ref("base.USD")
     usd.active = True
     env["res.currency.rate"].create({"currency_id": usd.id, "company_id": company.id, "name": "2000-01-01",
@@ -84,7 +94,10 @@ def setup_company(env):
     users = env["res.users"].with_context(no_reset_password=True).create([{
         "name": f"Scale Accountant {i}", "login": f"scale.accountant{i}", "company_id": company.id,
         "company_ids": [Command.link(company.id)],
-        "group_ids": [Command.link(env.ref("account.group_account_manager").id)],
+        "group_ids": [Command.link(env.ref("account.group_account_manager").id),
+                      Command.link(env.ref("purchase.group_purchase_manager").id),
+                      Command.link(env.ref("stock.group_stock_manager").id),
+                      Command.link(env.ref("invoicing_specialist.group_manager").id)],
     } for i in range(1, 5)])
     return env, company, bank, users
 
@@ -126,7 +139,9 @@ class Bundles:
         self.products, self.customer, self.vendor = products, customer, vendor
         self.base_date, self.rng = base_date, rng
         self.eur, self.usd = env.ref("base.EUR"), env.ref("base.USD")
-        self.made = []  # (kind, side, weight, moves, payments)
+        self.made = []  # (kind, side, weight, moves, payments, {table: ids of the bundle's other documents})
+        self.goods = products.filtered(lambda p: p.type == "consu")  # billed on received quantities
+        self.services = products - self.goods  # billed on ordered quantities
 
     def _lines(self, count, sale):
         picked = self.rng.sample(list(self.products), count)
@@ -198,7 +213,78 @@ class Bundles:
         moves |= payments.move_id
         self._end_request()
         moves = self._closure(moves)
-        self.made.append((kind, side, weight, moves, payments))
+        self.made.append((kind, side, weight, moves, payments, {}))
+
+    def add_po(self, kind, weight, receipt, bill="match", then=None, currency=None, goods=2, services=0):
+        """A purchase order confirmed, received in full, in part (with its backorder) or not at all, and its
+        vendor bill(s), made as the buyer, the warehouse and the accountant would (Odoo's own receipt
+        validation, bill lines from Odoo's own PO line values). ``bill`` is what the bill does against the
+        order: "match" (the received quantity, or the ordered one for services and when nothing is received),
+        "ordered" (the ordered quantity, whatever was received), "over" (more than ordered), "price_above",
+        "price_below", "unit" (in a unit without a common reference), "no_po" (an extra line without PO),
+        "duplicate" (a second bill with the same vendor reference for the same goods)."""
+        env, rng = self.env, self.rng
+        user = self.rng.choice(self.users)
+        currency = currency or self.eur
+        products = rng.sample(list(self.goods), goods) + rng.sample(list(self.services), services)
+        # The PO's dates are left to Odoo (now): date_templates moves every timestamp to the bundle's date.
+        order = env["purchase.order"].with_user(user).create({
+            "partner_id": self.vendor.id, "currency_id": currency.id,
+            "order_line": [Command.create({"product_id": p.id, "product_qty": rng.randint(2, 12) * 2,
+                                           "price_unit": p.standard_price}) for p in products],
+        })
+        self._end_request()
+        order.with_user(user).button_confirm()
+        self._end_request()
+        if receipt != "none":
+            picking = order.picking_ids
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty if receipt == "full" else move.product_uom_qty // 2
+                move.picked = True
+            self._end_request()
+            picking.with_user(user)._action_done()  # the partial one leaves a backorder, as "Create Backorder"
+            self._end_request()
+        ref = f"VB-T{len(self.made):03d}"
+        lines = []
+        for po_line in order.order_line:
+            vals = po_line._prepare_account_move_line()
+            vals.pop("is_downpayment", None)
+            if bill != "match" or not vals["quantity"]:
+                vals["quantity"] = po_line.product_qty + (2 if bill == "over" else 0)
+            if bill in ("price_above", "price_below") and po_line == order.order_line[0]:
+                vals["price_unit"] = currency.round(vals["price_unit"] * (1.1 if bill == "price_above" else 0.9))
+            if bill == "unit" and po_line == order.order_line[0]:
+                vals["product_uom_id"] = env.ref("uom.product_uom_kgm").id
+            lines.append(vals)
+        if bill == "no_po":
+            extra = self.rng.choice([p for p in self.services if p not in products])
+            lines.append({"product_id": extra.id, "quantity": 1, "price_unit": extra.standard_price})
+        bills = env["account.move"]
+        for _copy in range(2 if bill == "duplicate" else 1):
+            bills |= env["account.move"].with_user(user).create({
+                "move_type": "in_invoice", "partner_id": self.vendor.id, "invoice_date": self.base_date,
+                "date": self.base_date, "currency_id": currency.id, "ref": ref, "invoice_origin": order.name,
+                "invoice_line_ids": [Command.create(dict(vals)) for vals in lines],
+            })
+            self._end_request()
+            bills[-1:].with_user(user).action_post()
+            self._end_request()
+        moves, payments = bills, env["account.payment"]
+        if then == "paid":
+            payments = self._pay(bills[:1], user, self.rng.randint(20, 45))
+        elif then == "partial":
+            payments = self._pay(bills[:1], user, self.rng.randint(20, 45), ratio=0.5)
+        moves |= payments.move_id
+        self._end_request()
+        moves = self._closure(moves)
+        order.invalidate_recordset()
+        pickings = order.picking_ids
+        documents = {
+            "purchase_order": order.ids, "purchase_order_line": order.order_line.ids,
+            "stock_reference": order.reference_ids.ids, "stock_picking": pickings.ids,
+            "stock_move": pickings.move_ids.ids, "stock_move_line": pickings.move_ids.move_line_ids.ids,
+        }
+        self.made.append((kind, "vendor", weight, moves, payments, documents))
 
     def build(self):
         eur, usd = self.eur, self.usd
@@ -214,6 +300,23 @@ class Bundles:
             self.add(f"invoice EUR credited {lines}", 1, "customer", "out_invoice", eur, lines, "credit")
             self.add(f"invoice EUR part-credited {lines}", 1, "customer", "out_invoice", eur, lines, "partial_credit")
             self.add(f"invoice USD part-paid {lines}", 1, "customer", "out_invoice", usd, lines, "partial")
+        # Purchase orders and their bills: received in full, in part, not at all; bills that match, that
+        # break each matching rule, duplicates. Weighed so that about a quarter of the clones are PO bills,
+        # most of them open (the daily recheck's work).
+        self.add_po("PO received, bill matches", 6, "full")
+        self.add_po("PO received, bill matches, with a service", 2, "full", services=1)
+        self.add_po("PO received, bill matches, paid", 4, "full", then="paid")
+        self.add_po("PO received, bill matches, part-paid", 1, "full", then="partial")
+        self.add_po("PO received, USD bill matches", 1, "full", currency=usd)
+        self.add_po("PO part-received, bill for what came", 3, "partial")
+        self.add_po("PO part-received, bill for all ordered", 2, "partial", "ordered")
+        self.add_po("PO not received, bill (waiting)", 2, "none")
+        self.add_po("PO received, bill above ordered", 1, "full", "over")
+        self.add_po("PO received, price above", 1, "full", "price_above")
+        self.add_po("PO received, price below", 1, "full", "price_below")
+        self.add_po("PO received, bill in another unit", 1, "full", "unit")
+        self.add_po("PO received, bill with a line without PO", 1, "full", "no_po")
+        self.add_po("PO received, billed twice (duplicate)", 1, "full", "duplicate")
         # Odoo writes the chatter's tracking values (posted by whom and when) just before the commit: run it
         # now, so the templates carry them and the clones copy them.
         self.env.flush_all()
@@ -271,7 +374,7 @@ def record_templates(cr, bundles):
     execute(cr, "CREATE TEMP TABLE tpl (tbl text, bundle int, old_id int, rank int)")
     execute(cr, "CREATE TEMP TABLE bundle (bundle int PRIMARY KEY, partner_id int, partner_name text, "
                 "user_id int, user_partner_id int, vendor_ref text)")
-    for number, (_kind, _side, _weight, moves, payments) in enumerate(bundles):
+    for number, (_kind, _side, _weight, moves, payments, documents) in enumerate(bundles):
         move_ids = sorted(moves.ids)
         partner = moves[0].partner_id
         user = moves[0].create_uid
@@ -288,10 +391,15 @@ def record_templates(cr, bundles):
             "account_full_reconcile": SQL(
                 "SELECT DISTINCT full_reconcile_id FROM account_move_line WHERE move_id = ANY(%s) "
                 "AND full_reconcile_id IS NOT NULL", move_ids),
-            "mail_message": SQL(
-                "SELECT id FROM mail_message WHERE (model = 'account.move' AND res_id = ANY(%s)) "
-                "OR (model = 'account.payment' AND res_id = ANY(%s))", move_ids, sorted(payments.ids)),
+            **{table: SQL("SELECT unnest(%s::int[])", sorted(documents.get(table, [])))
+               for table in ("purchase_order", "purchase_order_line", "stock_reference", "stock_picking", "stock_move",
+                             "stock_move_line")},
+            "mail_message": SQL(" OR ").join(
+                SQL("(model = %s AND res_id = ANY(%s))", model, ids) for model, ids in (
+                    ("account.move", move_ids), ("account.payment", sorted(payments.ids)),
+                    *((model, sorted(documents.get(table, []))) for table, model in DOCUMENTS.items()))),
         }
+        members["mail_message"] = SQL("SELECT id FROM mail_message WHERE %s", members["mail_message"])
         for table, query in members.items():
             execute(cr, """INSERT INTO tpl SELECT %s, %s, id, row_number() OVER (ORDER BY id)
                              FROM (%s) AS members(id)""", table, number, query)
@@ -316,20 +424,23 @@ def date_templates(cr, first_day):
 
 def plan_clones(cr, rng, bundles, entries, customers, vendors, users, first_day, last_day):
     """The clones, drawn from the seed until their moves make ``entries`` journal entries in all."""
-    weights = [weight for _k, _s, weight, _m, _p in bundles]
+    weights = [weight for _k, _s, weight, _m, _p, _d in bundles]
     spans = []
-    for _k, _s, _w, moves, _p in bundles:
+    for _k, _s, _w, moves, _p, _d in bundles:
         dates = moves.mapped("date")
         spans.append((max(dates) - min(dates)).days)
     total_days = (last_day - first_day).days
     rows, made, clone = [], sum(len(b[3]) for b in bundles), 0
     while made < entries:
         number = rng.choices(range(len(bundles)), weights)[0]
-        _kind, side, _w, moves, _p = bundles[number]
+        _kind, side, _w, moves, _p, documents = bundles[number]
         partner = rng.choice(customers if side == "customer" else vendors)
         user = rng.choice(users)
         offset = (first_day - moves[0].date).days + rng.randint(0, total_days - spans[number])
         factor = rng.choice((1, 1, 1, 2, 2, 3, 5, 10))
+        if documents:
+            # A purchase order's quantities (ordered, received, billed, in stock moves) stay as Odoo made them.
+            factor = 1
         clone += 1
         rows.append(f"{clone}\t{number}\t{factor}\t{partner.id}\t{user.id}\t{user.partner_id.id}\t{offset}\n")
         made += len(moves)
@@ -387,19 +498,47 @@ def plan_names(cr):
     execute(cr, "UPDATE new_name SET new_name = old_name WHERE new_name IS NULL")
     execute(cr, "ALTER TABLE new_name ADD PRIMARY KEY (clone_no, rank)")
     execute(cr, "ANALYZE new_name")
-    cr.execute("SELECT max(rank) FROM tpl WHERE tbl = 'account_move'")
-    max_moves = cr.fetchone()[0]
-    assert max_moves <= 9, "a bundle of at most 9 moves (one-digit placeholders in the renaming)"
+    # Purchase orders and receipts: their sequences continued per prefix (P00042, WH/IN/00042), in date order.
+    execute(cr, """
+        CREATE TEMP TABLE document_name AS
+        SELECT c.clone_no, tp.tbl, tp.rank, d.name AS old_name, c.day_offset,
+               substring(d.name FROM '^(.*?)[0-9]+$') AS prefix, length(substring(d.name FROM '[0-9]+$')) AS width,
+               NULL::text AS new_name
+          FROM clone c
+          JOIN tpl tp ON tp.bundle = c.bundle AND tp.tbl IN ('purchase_order', 'stock_picking')
+          JOIN (SELECT 'purchase_order' AS tbl, id, name FROM purchase_order
+                UNION ALL SELECT 'stock_picking', id, name FROM stock_picking) d
+            ON d.tbl = tp.tbl AND d.id = tp.old_id""")
+    execute(cr, """
+        WITH last AS (SELECT 'purchase_order' AS tbl, substring(name FROM '^(.*?)[0-9]+$') AS prefix,
+                             max(substring(name FROM '[0-9]+$')::int) AS number FROM purchase_order GROUP BY 2
+                      UNION ALL
+                      SELECT 'stock_picking', substring(name FROM '^(.*?)[0-9]+$'),
+                             max(substring(name FROM '[0-9]+$')::int) FROM stock_picking GROUP BY 2),
+             numbered AS (
+            SELECT n.clone_no, n.tbl, n.rank, COALESCE(last.number, 0) + row_number() OVER (
+                       PARTITION BY n.tbl, n.prefix ORDER BY n.day_offset, n.clone_no, n.rank) AS number
+              FROM document_name n LEFT JOIN last ON last.tbl = n.tbl AND last.prefix = n.prefix)
+        UPDATE document_name n SET new_name = n.prefix || lpad(numbered.number::text, n.width, '0')
+          FROM numbered WHERE numbered.clone_no = n.clone_no AND numbered.tbl = n.tbl AND numbered.rank = n.rank""")
+    execute(cr, "CREATE INDEX ON document_name (clone_no)")
+    execute(cr, "ANALYZE document_name")
+    execute(cr, """CREATE TEMP VIEW clone_name_pairs AS
+                   SELECT clone_no, rank, old_name, new_name FROM new_name WHERE old_name <> '/'
+                   UNION ALL SELECT clone_no, 100 * (tbl = 'stock_picking')::int + rank, old_name, new_name
+                     FROM document_name""")
+    cr.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM clone_name_pairs GROUP BY clone_no) x")
+    max_names = cr.fetchone()[0] or 1
     # Each clone's old and new names side by side, the longest first: an invoice's name is inside its credit
     # note's (INV/2024/00003 in RINV/2024/00003), so the credit note's is replaced before the invoice's.
     pairs = ", ".join(f"(array_agg(old_name ORDER BY length(old_name) DESC, rank))[{i}] AS o{i}, "
                       f"(array_agg(new_name ORDER BY length(old_name) DESC, rank))[{i}] AS n{i}"
-                      for i in range(1, max_moves + 1))
-    cr.execute(f"CREATE TEMP TABLE clone_names AS SELECT clone_no, {pairs} FROM new_name "  # noqa: S608
-               f"WHERE old_name <> '/' GROUP BY clone_no")
+                      for i in range(1, max_names + 1))
+    cr.execute(f"CREATE TEMP TABLE clone_names AS SELECT clone_no, {pairs} FROM clone_name_pairs "  # noqa: S608
+               f"GROUP BY clone_no")
     execute(cr, "ALTER TABLE clone_names ADD PRIMARY KEY (clone_no)")
     execute(cr, "ANALYZE clone_names")
-    return max_moves
+    return max_names
 
 
 def clone_select(cr, table, max_moves):
@@ -422,8 +561,9 @@ def clone_select(cr, table, max_moves):
         elif table == "mail_message" and column == "res_id":
             joins.append("LEFT JOIN tpl r_res ON r_res.tbl = replace(t.model, '.', '_') AND r_res.bundle = c.bundle "
                          "AND r_res.old_id = t.res_id")
-            expr = (f"COALESCE(CASE t.model WHEN 'account.move' THEN {new_id('account_move', 'r_res.rank')} "
-                    f"WHEN 'account.payment' THEN {new_id('account_payment', 'r_res.rank')} END, {col})")
+            whens = " ".join(f"WHEN '{model}' THEN {new_id(target, 'r_res.rank')}"
+                             for target, model in MESSAGE_MODELS.items())
+            expr = f"COALESCE(CASE t.model {whens} END, {col})"
         elif table == "account_move_line" and column == "matching_number":
             joins.append("LEFT JOIN tpl r_match ON r_match.tbl = 'account_partial_reconcile' "
                          "AND r_match.bundle = c.bundle AND r_match.old_id = CASE WHEN t.matching_number ~ '^P[0-9]+$' "
@@ -434,7 +574,7 @@ def clone_select(cr, table, max_moves):
                     f"WHEN t.full_reconcile_id IS NOT NULL THEN {full}::text ELSE t.matching_number END")
         elif column in PARTNER_COLUMNS:
             expr = f"CASE WHEN {col} = b.partner_id THEN c.partner_id ELSE {col} END"
-        elif column in ("create_uid", "write_uid", "invoice_user_id"):
+        elif column in ("create_uid", "write_uid", "invoice_user_id", "user_id"):
             expr = f"CASE WHEN {col} = b.user_id THEN c.user_id ELSE {col} END"
         elif column == "author_id":
             expr = f"CASE WHEN {col} = b.user_partner_id THEN c.user_partner_id ELSE {col} END"
@@ -444,7 +584,8 @@ def clone_select(cr, table, max_moves):
             expr = "nn.new_prefix"
         elif table == "account_move" and column == "sequence_number":
             expr = "COALESCE(nn.new_number, t.sequence_number)"
-        elif table == "account_move" and column in ("inalterable_hash", "secure_sequence_number", "access_token"):
+        elif column == "access_token" or (table == "account_move" and column in ("inalterable_hash",
+                                                                                "secure_sequence_number")):
             expr = "NULL"
         elif data_type == "date":
             expr = f"{col} + c.day_offset"
@@ -457,9 +598,9 @@ def clone_select(cr, table, max_moves):
             # (RINV/2024/00010 holds INV/2024/00010), which a second replace would change again.
             expr = col
             for rank in range(1, max_moves + 1):
-                expr = f"replace({expr}, COALESCE(cn.o{rank}, ''), chr(1) || '{rank}')"
+                expr = f"replace({expr}, COALESCE(cn.o{rank}, chr(3)), chr(1) || '{rank}' || chr(2))"
             for rank in range(1, max_moves + 1):
-                expr = f"replace({expr}, chr(1) || '{rank}', COALESCE(cn.n{rank}, ''))"
+                expr = f"replace({expr}, chr(1) || '{rank}' || chr(2), COALESCE(cn.n{rank}, ''))"
             expr = (f"replace(replace({expr}, b.partner_name, p.name), b.vendor_ref, "
                     f"CASE WHEN b.vendor_ref = '' THEN '' ELSE 'VB-' || lpad(c.clone_no::text, 7, '0') END)")
         else:
@@ -522,6 +663,96 @@ def clone_all(cr, clones, max_moves):
         # VACUUM ANALYZE on the whole database after the commit).
         cr.execute(f"ANALYZE {table}")  # noqa: S608
         cr.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+
+
+# ------------------------------------------------------------------------------------------------------
+# After the clones (ORM): sequences, the addon's own bill matching, disputes
+# ------------------------------------------------------------------------------------------------------
+def continue_sequences(env, company):
+    """The purchase order and receipt sequences go on after the cloned documents' numbers, so that the next
+    order or receipt made by hand gets the next free number."""
+    cr = env.cr
+    cr.execute("SELECT max(substring(name FROM '[0-9]+$')::int) FROM purchase_order")
+    last = cr.fetchone()[0] or 0
+    for sequence in env["ir.sequence"].search([("code", "=", "purchase.order"),
+                                               ("company_id", "in", [company.id, False])]):
+        sequence.number_next = max(sequence.number_next_actual, last + 1)
+    for picking_type in env["stock.picking.type"].search([("company_id", "=", company.id)]):
+        execute(cr, "SELECT max(substring(name FROM '[0-9]+$')::int) FROM stock_picking WHERE picking_type_id = %s",
+                picking_type.id)
+        last = cr.fetchone()[0]
+        if last and picking_type.sequence_id:
+            picking_type.sequence_id.number_next = max(picking_type.sequence_id.number_next_actual, last + 1)
+
+
+def recheck_bills(env, company, batch_size=500):
+    """The addon's own matching over every vendor bill and refund of the ledger, a batch at a time, as its
+    daily recheck does (``ispec.match._check_bills``, then the moment of the check): the states, reasons,
+    figures, duplicates and payment holds on the cloned bills are what the addon computes for them."""
+    env.cr.execute(SQL("SELECT id FROM account_move WHERE company_id = %s AND move_type IN ('in_invoice', 'in_refund')"
+                       " AND state != 'cancel' ORDER BY id", company.id))
+    ids = [row[0] for row in env.cr.fetchall()]
+    for start in range(0, len(ids), batch_size):
+        bills = env["account.move"].browse(ids[start:start + batch_size])
+        env["ispec.match"]._check_bills(bills)
+        env.flush_all()
+        env.cr.execute(SQL("UPDATE account_move SET ispec_match_checked_at = %s WHERE id = ANY(%s)",
+                           fields.Datetime.now(), bills.ids))
+        env.invalidate_all()
+    env.cr.execute(SQL("""SELECT ispec_match_state, count(*) FROM account_move WHERE id = ANY(%s)
+                          GROUP BY 1 ORDER BY 1""", ids))
+    return len(ids), dict(env.cr.fetchall())
+
+
+DISPUTE_OUTCOMES = (("open", 35), ("review", 15), ("accepted", 25), ("rejected", 15), ("cancel", 10))
+
+
+def make_disputes(env, company, users, rng, count, day):
+    """``count`` disputes (a fifth on vendor bills) on open invoices, made with the addon's own actions on
+    ``day``: opened (the customer's receivable lines leave follow-up, the bill's payment is held), then
+    some under review, accepted (a credit note, reconciled), rejected or cancelled."""
+    cr = env.cr
+    found = {}
+    for move_type in ("out_invoice", "in_invoice"):
+        execute(cr, """SELECT id FROM account_move WHERE company_id = %s AND move_type = %s AND state = 'posted'
+                         AND payment_state IN ('not_paid', 'partial') AND amount_residual > 0 ORDER BY id""",
+                company.id, move_type)
+        found[move_type] = [row[0] for row in cr.fetchall()]
+    on_bills = min(count // 5, len(found["in_invoice"]))
+    chosen = rng.sample(found["out_invoice"], min(count - on_bills, len(found["out_invoice"]))) \
+        + rng.sample(found["in_invoice"], on_bills)
+    reasons = env["ispec.dispute.reason"].search([("company_id", "in", [company.id, False])], order="id")
+    moves = env["account.move"].browse(chosen)
+    plans = {}  # (user, outcome) -> [vals]
+    for move in moves:
+        outcome = rng.choices([o for o, _w in DISPUTE_OUTCOMES], [w for _o, w in DISPUTE_OUTCOMES])[0]
+        vals = {"move_id": move.id, "reason_id": rng.choice(reasons).id}
+        product_lines = move.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        if rng.random() < 0.3 and product_lines and move.payment_state == "not_paid":
+            line = rng.choice(product_lines)
+            vals.update(scope="lines", line_ids=[Command.create({
+                "invoice_line_id": line.id, "quantity": max(1, line.quantity // 2)})])
+        elif rng.random() < 0.5:
+            vals["amount_original"] = move.currency_id.round(move.amount_residual / 2)
+        plans.setdefault((rng.choice(users), outcome), []).append(vals)
+    made = {}
+    with freeze_time(datetime.datetime.combine(day, datetime.time(10))):
+        for (user, outcome), vals_list in sorted(plans.items(), key=lambda item: (item[0][0].id, item[0][1])):
+            disputes = env["ispec.dispute"].with_user(user).with_company(company).create(vals_list)
+            disputes.action_open()
+            if outcome == "review":
+                disputes.action_review()
+            elif outcome == "accepted":
+                disputes.action_accept()
+            elif outcome == "rejected":
+                disputes.write({"rejection_reason": "Delivered and priced as agreed."})
+                disputes.action_reject()
+            elif outcome == "cancel":
+                disputes.action_cancel()
+            made[outcome] = made.get(outcome, 0) + len(disputes)
+            env.flush_all()
+            env.cr.precommit.run()
+    return made
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -626,6 +857,14 @@ def main():
         max_moves = plan_names(cr)
         log("%s clones planned (%.0f s)", clones, time.perf_counter() - started)
         clone_all(cr, clones, max_moves)
+        env.invalidate_all()
+        continue_sequences(env, company)
+        bills, states = recheck_bills(env, company)
+        log("the addon's recheck of %s vendor bills: %s (%.0f s)", bills,
+            ", ".join(f"{n} {state}" for state, n in states.items()), time.perf_counter() - started)
+        made = make_disputes(env, company, users, rng, max(5, args.entries // 250), last_day)
+        log("disputes: %s (%.0f s)", ", ".join(f"{n} {outcome}" for outcome, n in sorted(made.items())),
+            time.perf_counter() - started)
         env.invalidate_all()
         failures = check(cr, company.id)
         if not odoo_checks(env, company):
