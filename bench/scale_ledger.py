@@ -31,9 +31,9 @@ import random
 import sys
 import time
 
-import odoo.init  # noqa: F401 (the odoo namespace's shortcuts, as odoo-bin sets them up)
 from freezegun import freeze_time
 
+import odoo.init  # noqa: F401 (the odoo namespace's shortcuts, as odoo-bin sets them up)
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, config

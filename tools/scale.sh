@@ -2,7 +2,9 @@
 # `make scale`: a generated ledger in a database of its own (SCALE_DB, default invoicing_scale), for the
 # benchmarks at scale: SCALE journal entries (default 200000, about 1M journal lines: the audit benchmark
 # measures 100k lines of it and all of it), deterministic from SEED (default 1), over 24 months ending
-# SCALE_END (default 2025-12-31). See bench/scale_ledger.py for what it makes and how.
+# SCALE_END (default 2025-12-31): customer invoices, payments, credit notes, purchase orders with their receipts
+# and vendor bills (matched by the addon's own check), disputes. See bench/scale_ledger.py for what it makes and how.
+# Another ledger beside it (e.g. a helper's): SCALE_DB=invoicing_scale_x SCALE_BASE_DB=invoicing_scale_x_base.
 # The modules (this addon, l10n_fr_account for the FEC export, OCA's account_financial_report) are installed
 # once into SCALE_BASE_DB (default invoicing_scale_base), which each generation copies: no install each time.
 set -euo pipefail
@@ -54,3 +56,10 @@ echo "[scale] $DB ready in $(( $(date +%s) - start )) s: $(psql -tA -d "$DB" -c 
       FROM (SELECT count(l.id) AS n FROM account_move m JOIN res_company c ON c.id = m.company_id
               LEFT JOIN account_move_line l ON l.move_id = m.id
              WHERE c.name = 'Scale Ledger SA' GROUP BY m.id) x")"
+echo "[scale] $(psql -tA -d "$DB" -c "
+    SELECT (SELECT count(*) FROM purchase_order) || ' purchase orders, '
+        || (SELECT count(*) FROM stock_picking) || ' receipts; vendor bills by match state: '
+        || (SELECT string_agg(n || ' ' || s, ', ' ORDER BY s) FROM (SELECT ispec_match_state AS s, count(*) AS n
+              FROM account_move WHERE move_type = 'in_invoice' GROUP BY 1) b) || '; disputes: '
+        || (SELECT string_agg(n || ' ' || s, ', ' ORDER BY s) FROM (SELECT state AS s, count(*) AS n
+              FROM ispec_dispute GROUP BY 1) d)")"
