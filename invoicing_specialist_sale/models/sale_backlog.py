@@ -43,10 +43,10 @@ class IspecSaleBacklog(models.Model):
         readonly=True,
         help="For products invoiced on delivered quantities, the first delivery since the line was last "
         "invoiced (else its last delivery); for the others, the order date.")
-    days_waiting = fields.Integer(string="Days Waiting", readonly=True, aggregator="max",
+    days_waiting = fields.Integer(readonly=True, aggregator="max",
                                   help="Days since the delivery date.")
-    is_stale = fields.Boolean(
-        string="Stale", readonly=True,
+    stale = fields.Boolean(
+        readonly=True,
         help="Waiting for more days than the company's Invoicing Backlog Stale After setting.")
 
     @property
@@ -58,7 +58,7 @@ class IspecSaleBacklog(models.Model):
                    l.qty_to_invoice * l.price_unit * (1 - COALESCE(l.discount, 0) / 100.0) AS amount_to_invoice,
                    d.delivery_date,
                    CURRENT_DATE - d.delivery_date AS days_waiting,
-                   CURRENT_DATE - d.delivery_date > c.ispec_sale_stale_days AS is_stale
+                   CURRENT_DATE - d.delivery_date > c.ispec_sale_stale_days AS stale
               FROM sale_order_line l
               JOIN sale_order o ON o.id = l.order_id
               JOIN res_company c ON c.id = l.company_id
@@ -110,7 +110,7 @@ class IspecSaleBacklog(models.Model):
         today = today or fields.Date.context_today(self)
         Sent = self.env["ispec.sale.backlog.digest"].sudo()  # sudo: the job's own log, not a user's edit
         # sudo: the job reads every company's backlog to tell each recipient theirs.
-        stale = self.sudo().search([("is_stale", "=", True)], order="company_id, days_waiting desc, id")
+        stale = self.sudo().search([("stale", "=", True)], order="company_id, days_waiting desc, id")
         by_recipient = defaultdict(lambda: self.browse())
         for line in stale:
             recipient = line.company_id.ispec_sale_digest_user_id or line.team_id.user_id

@@ -37,17 +37,18 @@ class IspecMatchTolerance(models.Model):
     @api.depends("dimension", "percent", "absolute", "currency_id")
     def _compute_summary(self):
         sale = self.filtered(lambda rule: rule.dimension in AS_BILL_DIMENSION)
-        super(IspecMatchTolerance, self - sale)._compute_summary()
+        res = super(IspecMatchTolerance, self - sale)._compute_summary()
         for rule in sale:
             # Bill matching says it: the same limit on the bill dimension that reads the same figure.
             rule.summary = self.new({
                 "company_id": rule.company_id.id, "dimension": AS_BILL_DIMENSION[rule.dimension],
                 "percent": rule.percent, "absolute": rule.absolute}).summary
+        return res
 
     @api.constrains("company_id", "partner_id", "dimension", "percent", "absolute")
     def _check_unique_and_positive(self):
         sale = self.filtered(lambda rule: rule.dimension in AS_BILL_DIMENSION)
-        super(IspecMatchTolerance, self - sale)._check_unique_and_positive()
+        res = super(IspecMatchTolerance, self - sale)._check_unique_and_positive()
         labels = dict(SALE_DIMENSIONS)
         for rule in sale:
             who = rule.partner_id.display_name or rule.company_id.display_name
@@ -62,6 +63,7 @@ class IspecMatchTolerance(models.Model):
                 raise ValidationError(self.env._(
                     "%(dimension)s is set twice for %(who)s: keep one row and set its percent and amount.",
                     dimension=labels[rule.dimension], who=who))
+        return res
 
 
 class IspecMatch(models.AbstractModel):
@@ -124,6 +126,9 @@ class IspecSaleMatch(models.AbstractModel):
         Match = self.env["ispec.match"]
         Match._apply_overrides(checked, lines, values_by_line)
         Match._write_line_results(values_by_line)
+        # account.move's write synchronises each invoice's lines and reads their taxes: all at once here,
+        # not one query per invoice.
+        checked.line_ids.fetch(["tax_ids"])
         Match._write_bill_results(checked, lines, values_by_line, {})
 
     @api.model

@@ -52,8 +52,8 @@ class AccountMove(models.Model):
     def action_ispec_match_override(self):
         action = super().action_ispec_match_override()
         if all(move.move_type in OUT_TYPES for move in self):
-            action["views"] = [(self.env.ref("invoicing_specialist_sale.ispec_match_override_wizard_view_form_invoice").id,
-                                "form")]
+            view = self.env.ref("invoicing_specialist_sale.ispec_match_override_wizard_view_form_invoice")
+            action["views"] = [(view.id, "form")]
             action["name"] = self.env._("Override Invoice Check")
         return action
 
@@ -125,7 +125,8 @@ class AccountMoveLine(models.Model):
                                                  invoiced=qty(self.ispec_qty_billed),
                                                  delivered=qty(self.ispec_qty_received)),
             K.OVER_ORDERED: lambda: self.env._("%(invoiced)s invoiced in all, %(ordered)s ordered",
-                                               invoiced=qty(self.ispec_qty_billed), ordered=qty(self.ispec_qty_ordered)),
+                                               invoiced=qty(self.ispec_qty_billed),
+                                               ordered=qty(self.ispec_qty_ordered)),
             K.PRICE_ABOVE: lambda: self.env._("net price %(invoice)s, on the order %(order)s",
                                               invoice=money(self.ispec_bill_price), order=money(self.ispec_po_price)),
             K.PRICE_BELOW: lambda: self.env._("net price %(invoice)s, on the order %(order)s",
