@@ -18,11 +18,11 @@ The methods:
   xlsxwriter's constant_memory, no Odoo: the library's limit;
 - ``oca_gl``: OCA account_financial_report's general ledger XLSX (its wizard's data, its report);
 - ``ours_csv``: this addon's GL_Detail dataset (the journal-entry extract's main file, AICPA ADS layout,
-  ~40 columns with the test flags) written as CSV only by the addon's writer (the XLSX cells skipped);
-- ``ours_xlsx``: the same dataset written by the addon's writer as the export does it, XLSX and CSV at
-  once (so its time includes the CSV's: a pessimistic figure for the XLSX);
-- ``ours_package``: the whole export as a user runs it (``_generate``: the five ADS files as XLSX and CSV,
-  manifest, checksums, zip, attachment).
+  43 columns with the test flags) written as CSV only by the addon's writer (an export's "CSV Only": the
+  file streamed by PostgreSQL's COPY, the flags computed in the same statement);
+- ``ours_xlsx``: the same dataset written by the addon's writer as XLSX only (an export's "XLSX Only");
+- ``ours_package``: the whole export as a user runs it by default (``_generate``: the five ADS files as
+  XLSX and CSV, manifest, checksums, zip, attachment).
 Until the extract's dataset (``ads_gl_detail``) is registered, the invoice register stands in for it.
 """
 
@@ -48,7 +48,7 @@ LABELS = {
     "xlsxwriter": "raw xlsxwriter constant_memory, 15 columns",
     "oca_gl": "OCA account_financial_report GL XLSX",
     "ours_csv": "ours: JE extract GL_Detail, CSV",
-    "ours_xlsx": "ours: JE extract GL_Detail, XLSX (+CSV)",
+    "ours_xlsx": "ours: JE extract GL_Detail, XLSX",
     "ours_package": "ours: whole JE extract package (zip)",
 }
 # The ~15 columns of a general ledger line that COPY and raw xlsxwriter write.
@@ -188,15 +188,11 @@ def ours(env, company, date_from, date_to, out, kind):
             handle.write(export.attachment_id.raw)
         return export.row_count, extract
     dataset = DATASETS["ads_gl_detail" if extract else "invoice_register"](export)
-
-    class CsvOnlyWriter(audit_writer.AuditWriter):
-        """The addon's writer with the XLSX cells skipped: what the CSV costs alone."""
-
-        def _write_cell(self, *args, **kwargs):
-            pass
-
-    writer_class = CsvOnlyWriter if kind == "ours_csv" else audit_writer.AuditWriter
-    writer = writer_class(out, os.path.dirname(out), decimals=company.currency_id.decimal_places)
+    # CSV alone (streamed by COPY for the extract) or the workbook alone, as an export with Files set to
+    # "CSV Only" or "XLSX Only" writes them.
+    folder = os.path.dirname(out)
+    writer = audit_writer.AuditWriter(None if kind == "ours_csv" else out, folder if kind == "ours_csv" else None,
+                                      decimals=company.currency_id.decimal_places)
     try:
         result = writer.write_dataset(dataset)
     finally:
@@ -359,7 +355,7 @@ def report(args, results, sizes, machine_line, dataset_note):
     xlsx = big["xlsxwriter"]["seconds"] / big["ours_xlsx"]["seconds"]
     checks = [
         (f"CSV ≤ 3× COPY: {csv:.1f}×", csv <= 3),
-        (f"XLSX ≥ 70 % of raw xlsxwriter's speed: {xlsx * 100:.0f} % (XLSX and CSV written together)", xlsx >= 0.7),
+        (f"XLSX ≥ 70 % of raw xlsxwriter's speed: {xlsx * 100:.0f} %", xlsx >= 0.7),
         (f"CSV faster than OCA: {big['oca_gl']['seconds'] / big['ours_csv']['seconds']:.1f}×",
          big["ours_csv"]["seconds"] < big["oca_gl"]["seconds"]),
         (f"XLSX faster than OCA: {big['oca_gl']['seconds'] / big['ours_xlsx']['seconds']:.1f}×",

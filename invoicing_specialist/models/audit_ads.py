@@ -91,6 +91,7 @@ class AdsGlDetail(AdsDataset):
 
     key = "ads_gl_detail"
     ads_name = "GL_Detail"
+    csv_by_copy = True
     columns = [
         Column("Journal_ID", _lt("Journal Entry")),
         Column("Journal_ID_Line_Number", _lt("Line Number"), INTEGER),
@@ -231,6 +232,141 @@ class AdsGlDetail(AdsDataset):
             accounting_x=self._accounting_lines("x"), manual=self._manual_condition(),
             posted=self._posted_join(), keyset=SQL("AND l.id > %s", last_id) if last_id else SQL(),
             limit=self.batch_size)
+
+    # -- the CSV file by COPY: the same rows and flags as rows(), computed by PostgreSQL -------------------
+    def _fiscal_periods(self):
+        """``(days, fiscal years, periods)``: each day of the export's period with its ADS Fiscal_Year and
+        Period, as arrays for the query (a few hundred days: cheaper than the rule in SQL)."""
+        company, day = self.company, self.export.date_from
+        last_month, last_day = int(company.fiscalyear_last_month), company.fiscalyear_last_day
+        days, years, periods = [], [], []
+        while day <= self.export.date_to:
+            fiscal_year, period = flags.fiscal_period(day, last_month, last_day)
+            days.append(day)
+            years.append(str(fiscal_year))
+            periods.append(period)
+            day += datetime.timedelta(days=1)
+        return days, years, periods
+
+    def copy_query(self):
+        """GL_Detail as text, as rows() writes it through the csv module (tests compare the two files byte for
+        byte): amounts at the currency's decimals, dates ISO, flags Y or N, empty fields NULL. The flags'
+        rules are those of kernels/audit_flags.py, here over the whole period in one statement: what belongs
+        to an entry (its users, dates, reversal and most flags) is worked out once per entry, then joined to
+        its lines."""
+        export, company = self.export, self.company
+        accounts = self._accounts()
+        tz = self._local_tz()
+        locks = {name: day or None for name, day in self._locks().items()}  # an empty date field reads False
+        days, years, periods = self._fiscal_periods()
+        unit = export.round_amount_unit
+        scale = 10 ** self.decimals
+        unit_cents = round(unit * scale) if unit and unit > 0 else 0
+
+        def yes_no(condition):
+            return SQL("CASE WHEN %s THEN 'Y' ELSE 'N' END", condition)
+
+        return SQL("""
+            WITH acc(id, code) AS (SELECT * FROM unnest(%(account_ids)s::int[], %(account_codes)s::varchar[])),
+            fp(day, fiscal_year, period) AS (
+                SELECT * FROM unnest(%(days)s::date[], %(years)s::varchar[], %(periods)s::varchar[])),
+            lines AS MATERIALIZED (
+                SELECT l.id, l.move_id, l.account_id, l.name, l.currency_id,
+                       ROW_NUMBER() OVER (PARTITION BY l.move_id ORDER BY l.id) AS line_number,
+                       ROUND(ABS(l.debit - l.credit), %(decimals)s) AS amount, l.credit > l.debit AS is_credit,
+                       ABS(COALESCE(l.amount_currency, 0)) AS amount_currency,
+                       (l.tax_line_id IS NOT NULL OR EXISTS (
+                            SELECT 1 FROM account_move_line_account_tax_rel r WHERE r.account_move_line_id = l.id
+                       )) AS has_tax
+                  FROM account_move_line l
+                 WHERE %(period)s AND %(accounting)s),
+            uses AS (SELECT account_id, COUNT(*) AS n FROM lines GROUP BY account_id),
+            posts AS (%(posts)s),
+            moves AS (
+                SELECT m.id, m.name, m.ref, m.date, m.create_uid, m.create_date, m.write_uid, m.write_date,
+                       COALESCE(post.posted_at, m.create_date) AS posted_at,
+                       COALESCE(post.posted_uid, m.create_uid) AS posted_uid,
+                       NULLIF(orig.name, '') AS reversed_name,
+                       NULLIF((SELECT r.name FROM account_move r WHERE r.reversed_entry_id = m.id
+                                  AND r.state = 'posted' ORDER BY r.id LIMIT 1), '') AS reversing_name,
+                       %(manual)s AS manual, j.code AS journal_code, j.type AS journal_type
+                  FROM account_move m
+                  JOIN account_journal j ON j.id = m.journal_id
+             LEFT JOIN account_move orig ON orig.id = m.reversed_entry_id
+             LEFT JOIN posts post ON post.res_id = m.id
+                 WHERE m.id IN (SELECT move_id FROM lines)),
+            entries AS MATERIALIZED (
+                SELECT mv.*, ((mv.posted_at AT TIME ZONE 'UTC') AT TIME ZONE %(tz)s)::date AS posted_day,
+                       -- the lock dates covering every line of the entry (kernels/audit_flags.applicable_lock_date)
+                       GREATEST(%(lock_fiscalyear)s::date, %(lock_hard)s::date,
+                                CASE mv.journal_type WHEN 'sale' THEN %(lock_sale)s::date
+                                                     WHEN 'purchase' THEN %(lock_purchase)s::date END) AS lock_date,
+                       created_by.login AS created_by, posted_by.login AS posted_by, written_by.login AS written_by
+                  FROM moves mv
+             LEFT JOIN res_users created_by ON created_by.id = mv.create_uid
+             LEFT JOIN res_users posted_by ON posted_by.id = mv.posted_uid
+             LEFT JOIN res_users written_by ON written_by.id = mv.write_uid),
+            entry_text AS MATERIALIZED (
+                SELECT e.id, e.date, e.posted_day, e.lock_date, NULLIF(e.name, '') AS name, NULLIF(e.ref, '') AS ref,
+                       NULLIF(e.journal_code, '') AS journal_code, fp.fiscal_year, fp.period,
+                       NULLIF(e.created_by, '') AS created_by, e.create_date::date AS create_day,
+                       date_trunc('second', e.create_date)::time AS create_time,
+                       NULLIF(e.posted_by, '') AS posted_by, e.posted_at::date AS posted_date,
+                       NULLIF(e.written_by, '') AS written_by, e.write_date::date AS write_day,
+                       CASE WHEN e.reversed_name IS NOT NULL THEN '1'
+                            WHEN e.reversing_name IS NOT NULL THEN '2' END AS reversal,
+                       COALESCE(e.reversed_name, e.reversing_name) AS reversal_of,
+                       %(manual_flag)s AS manual_flag, %(reversal_flag)s AS reversal_flag,
+                       %(weekend_flag)s AS weekend_flag, %(late_flag)s AS late_flag,
+                       %(same_user_flag)s AS same_user_flag
+                  FROM entries e
+                  JOIN fp ON fp.day = e.date)
+            SELECT e.name, l.line_number, e.ref, NULLIF(l.name, ''), e.journal_code, NULLIF(%(business_unit)s, ''),
+                   e.fiscal_year, e.period, e.date, e.created_by, e.create_day, e.create_time,
+                   e.posted_by, e.posted_date, e.written_by, e.write_day,
+                   NULLIF(acc.code, ''), l.amount, CASE WHEN l.is_credit THEN 'C' ELSE 'D' END, %(currency)s,
+                   NULL, NULL, NULL, NULL, e.reversal, e.reversal_of, NULL, NULL, NULL, NULL, NULL,
+                   ROUND(l.amount_currency, COALESCE(cur.decimal_places, %(decimals)s)), NULLIF(cur.name, ''),
+                   CASE WHEN l.is_credit THEN ROUND(0, %(decimals)s) ELSE l.amount END,
+                   CASE WHEN l.is_credit THEN l.amount ELSE ROUND(0, %(decimals)s) END,
+                   e.manual_flag, e.reversal_flag, e.weekend_flag, %(round_flag)s, %(lock_flag)s,
+                   e.late_flag, %(rare_flag)s, e.same_user_flag
+              FROM lines l
+              JOIN entry_text e ON e.id = l.move_id
+         LEFT JOIN acc ON acc.id = l.account_id
+         LEFT JOIN uses ON uses.account_id = l.account_id
+         LEFT JOIN res_currency cur ON cur.id = l.currency_id
+          ORDER BY l.id""",
+            account_ids=list(accounts), account_codes=[account.code or "" for account in accounts.values()],
+            days=days, years=years, periods=periods,
+            period=self._period_filter("l"), accounting=self._accounting_lines("l"), decimals=self.decimals,
+            manual=self._manual_condition(), posts=self._posted_of(SQL("SELECT move_id FROM lines")), tz=tz.key,
+            lock_fiscalyear=locks["fiscalyear"], lock_hard=locks["hard"], lock_sale=locks["sale"],
+            lock_purchase=locks["purchase"],
+            business_unit=self.business_unit, currency=company.currency_id.name,
+            manual_flag=yes_no(SQL("e.manual")),
+            reversal_flag=yes_no(SQL("e.reversed_name IS NOT NULL OR e.reversing_name IS NOT NULL")),
+            weekend_flag=yes_no(SQL("EXTRACT(ISODOW FROM e.posted_day) IN (6, 7) OR e.posted_day = ANY(%s::date[])",
+                                    sorted(self._holidays(tz)))),
+            late_flag=yes_no(SQL("(e.posted_day - e.date) > %s", export.late_posting_days)),
+            same_user_flag=yes_no(SQL("e.posted_uid IS NOT DISTINCT FROM e.create_uid")),
+            round_flag=yes_no(SQL("%(unit)s > 0 AND ROUND(l.amount * %(scale)s) <> 0 "
+                                  "AND MOD(ROUND(l.amount * %(scale)s), %(unit)s) = 0", unit=unit_cents, scale=scale)),
+            # a line with tax is also under the tax lock date
+            lock_flag=yes_no(SQL("""COALESCE(GREATEST(e.lock_date, CASE WHEN l.has_tax THEN %s::date END)
+                                             BETWEEN e.date AND e.posted_day - 1, FALSE)""", locks["tax"])),
+            rare_flag=yes_no(SQL("%(threshold)s > 0 AND COALESCE(uses.n, 0) < %(threshold)s",
+                                 threshold=export.rare_account_uses or 0)))
+
+    def copy_totals(self):
+        self.env.cr.execute(SQL("""
+            SELECT COALESCE(SUM(ROUND(l.debit - l.credit, %(decimals)s)) FILTER (WHERE l.debit >= l.credit), 0),
+                   COALESCE(SUM(ROUND(l.credit - l.debit, %(decimals)s)) FILTER (WHERE l.credit > l.debit), 0)
+              FROM account_move_line l
+             WHERE %(period)s AND %(accounting)s""",
+            decimals=self.decimals, period=self._period_filter("l"), accounting=self._accounting_lines("l")))
+        debit, credit = self.env.cr.fetchone()
+        return {"Debit_Amount": float(debit), "Credit_Amount": float(credit)}
 
     def rows(self):
         export, company = self.export, self.company
@@ -399,7 +535,6 @@ class AdsUserListing(AdsDataset):
     ]
 
     def _user_ids(self):
-        state_field = self.env["ir.model.fields"]._get("account.move", "state")
         export = self.export
         self.env.cr.execute(SQL("""
             WITH mv AS (
@@ -412,10 +547,9 @@ class AdsUserListing(AdsDataset):
              UNION SELECT msg.create_uid
                      FROM mail_message msg
                      JOIN mail_tracking_value tv ON tv.mail_message_id = msg.id
-                    WHERE msg.model = 'account.move' AND msg.res_id IN (SELECT id FROM mv)
-                      AND tv.field_id = %(state_field)s AND tv.new_value_char = 'Posted'""",
+                    WHERE msg.res_id IN (SELECT id FROM mv) AND %(posted)s""",
             company=self.company.id, start=export.date_from, end=export.date_to,
-            journals=self._journal_filter("m"), state_field=state_field.id))
+            journals=self._journal_filter("m"), posted=self._posted_messages()))
         return [uid for (uid,) in self.env.cr.fetchall() if uid]
 
     def rows(self):

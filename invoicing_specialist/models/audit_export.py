@@ -39,7 +39,7 @@ DATASET_FIELDS = (
 # The thresholds of the journal-entry tests.
 TEST_PARAMETER_FIELDS = ("late_posting_days", "rare_account_uses", "round_amount_unit")
 # What an export shares with a recurring schedule (ispec.audit.parameters): all but the period.
-SHARED_PARAMETER_FIELDS = ("company_id", "journal_ids", *TEST_PARAMETER_FIELDS,
+SHARED_PARAMETER_FIELDS = ("company_id", "journal_ids", "file_formats", *TEST_PARAMETER_FIELDS,
                            *(flag for flag, _keys in DATASET_FIELDS))
 # What the user chooses; everything else is written by the generation only.
 PARAMETER_FIELDS = ("date_from", "date_to", *SHARED_PARAMETER_FIELDS)
@@ -93,6 +93,12 @@ class IspecAuditParameters(models.AbstractModel):
         string="Rarely Used Account Below (Lines)", default=3,
         help="Journal-entry testing flags the lines of an account used on fewer than this many journal lines in "
              "the period.")
+    file_formats = fields.Selection(
+        [("xlsx_csv", "XLSX and CSV"), ("csv", "CSV Only"), ("xlsx", "XLSX Only")],
+        string="Files", required=True, default="xlsx_csv",
+        help="XLSX: one workbook with a sheet per dataset, typed cells, for reading. CSV: one text file per dataset "
+             "(the journal-entry extract as the pipe-delimited files of the Audit Data Standard), for audit "
+             "software; CSV only is much faster on a large ledger.")
     round_amount_unit = fields.Float(
         string="Round Amount Multiple Of", default=1000.0,
         help="Journal-entry testing flags a line whose amount is a non-zero multiple of this (in company currency).")
@@ -462,15 +468,16 @@ class IspecAuditExport(models.Model):
         company = self.company_id
         stem = f"audit_{company.id}_{self.date_from}_{self.date_to}_{self.id}"
         with tempfile.TemporaryDirectory(prefix="ispec_audit_") as folder:
-            xlsx_name = f"{stem}.xlsx"
-            writer = AuditWriter(os.path.join(folder, xlsx_name), folder,
+            xlsx_name = f"{stem}.xlsx" if self.file_formats in ("xlsx_csv", "xlsx") else None
+            writer = AuditWriter(xlsx_name and os.path.join(folder, xlsx_name),
+                                 folder if self.file_formats in ("xlsx_csv", "csv") else None,
                                  decimals=company.currency_id.decimal_places, max_rows=max_rows,
                                  summary_labels=self._summary_sheet_labels())
             try:
                 results = [writer.write_dataset(dataset) for dataset in datasets]
             finally:
                 writer.close()
-            data_files = [xlsx_name] + [result.csv_name for result in results]
+            data_files = [name for name in [xlsx_name, *(result.csv_name for result in results)] if name]
             files = [{"name": name, "sha256": sha256_file(os.path.join(folder, name)),
                       "size": os.path.getsize(os.path.join(folder, name))} for name in data_files]
             dataset_entries = [{

@@ -25,6 +25,10 @@ Column = namedtuple("Column", "name label type total currency", defaults=(TEXT, 
 SUMMARY_LABELS = {"sheet": "Control Totals", "dataset": "Dataset", "file": "File", "rows": "Rows",
                   "column": "Column", "total": "Total"}
 
+# Excel's serial day numbers: day 1 is 1 January 1900, counting a 29 February 1900 that never was; from 1 March
+# 1900 on, the serial number of a date is its distance from 30 December 1899.
+EXCEL_EPOCH_ORDINAL = datetime.date(1899, 12, 30).toordinal()
+EXCEL_LEAP_BUG_END = datetime.date(1900, 3, 1)
 # Excel's sheet holds 1,048,576 rows: the header and 1,048,575 data rows.
 XLSX_MAX_ROWS = 1_048_575
 SHEET_NAME_MAX = 31
@@ -47,14 +51,8 @@ class DatasetResult:
         self.row_count = 0
         self.sheets = []
         self.csv_name = None
-        self._total_index = [(i, col) for i, col in enumerate(dataset.columns) if col.total]
-        self.totals = {col.name: 0 if col.type == INTEGER else 0.0 for _i, col in self._total_index}
-
-    def add(self, row):
-        self.row_count += 1
-        for index, col in self._total_index:
-            if row[index]:
-                self.totals[col.name] += row[index]
+        self.total_index = [(i, col) for i, col in enumerate(dataset.columns) if col.total]
+        self.totals = {col.name: 0 if col.type == INTEGER else 0.0 for _i, col in self.total_index}
 
     def rounded_totals(self):
         # + 0.0: a balanced total rounds to -0.0, which would print as "-0.0".
@@ -62,8 +60,23 @@ class DatasetResult:
                 for name, value in self.totals.items()}
 
 
+class CopyRows:
+    """Where COPY writes a dataset's CSV: psycopg2 calls ``write`` with each row, which ends with a line feed;
+    it is written ending with CRLF, as the csv module ends rows (RFC 4180), and counted."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.rows = 0
+
+    def write(self, data):  # pylint: disable=method-required-super (a file's write, not a model's)
+        self.rows += 1
+        self.handle.write(data[:-1])
+        self.handle.write(b"\r\n")
+
+
 class AuditWriter:
-    """Writes datasets one after the other into ``xlsx_path`` and ``<csv_dir>/<key>.csv``."""
+    """Writes datasets one after the other into the workbook at ``xlsx_path`` and the files
+    ``<csv_dir>/<file name>``; ``xlsx_path`` None: CSV files only; ``csv_dir`` None: the workbook only."""
 
     def __init__(self, xlsx_path, csv_dir, decimals=2, max_rows=XLSX_MAX_ROWS, currency_decimals=None,
                  summary_labels=None):
@@ -71,12 +84,18 @@ class AuditWriter:
         currencies (amounts whose column names a ``currency`` column), unless the dataset has its own
         ``currency_decimals``; ``summary_labels``: the control-totals
         sheet's labels, translated by the caller (SUMMARY_LABELS by default)."""
+        if xlsx_path is None and csv_dir is None:
+            raise ValueError("An audit writer writes a workbook, CSV files or both: give a path or a folder.")
         self.csv_dir = csv_dir
         self.decimals = decimals
         self.currency_decimals = currency_decimals or {}
         self.summary_labels = dict(SUMMARY_LABELS, **(summary_labels or {}))
         self.max_rows = max_rows
         self.results = []
+        self.workbook = None
+        self.sheet_names = set()
+        if xlsx_path is None:
+            return
         self.workbook = xlsxwriter.Workbook(xlsx_path, {"constant_memory": True, "strings_to_numbers": False,
                                                          "strings_to_formulas": False, "strings_to_urls": False})
         self._amount_formats = {}
@@ -87,7 +106,6 @@ class AuditWriter:
             AMOUNT: self._amount_format(decimals),
             INTEGER: self.workbook.add_format({"num_format": "0"}),
         }
-        self.sheet_names = set()
 
     def _amount_format(self, decimals):
         """The cell format of amounts with ``decimals`` decimals, made once per number of decimals."""
@@ -95,7 +113,6 @@ class AuditWriter:
             number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
             self._amount_formats[decimals] = self.workbook.add_format({"num_format": number_format})
         return self._amount_formats[decimals]
-
 
     # -- XLSX --------------------------------------------------------------------------------------
     def _sheet_name(self, label, part):
@@ -122,19 +139,33 @@ class AuditWriter:
     def _close_sheet(self, sheet, rows, ncols):
         sheet.autofilter(0, 0, max(rows, 0), ncols - 1)
 
-    def _write_cell(self, sheet, row, index, col, value, decimals):
-        if value is None or value == "":
-            sheet.write_blank(row, index, None)
-        elif col.type == DATE:
-            sheet.write_datetime(row, index, datetime.datetime.combine(value, datetime.time()), self.formats[DATE])
-        elif col.type == DATETIME:
-            sheet.write_datetime(row, index, value, self.formats[DATETIME])
-        elif col.type == AMOUNT:
-            sheet.write_number(row, index, value, self._amount_format(decimals))
-        elif col.type == INTEGER:
-            sheet.write_number(row, index, value, self.formats[INTEGER])
-        else:
-            sheet.write_string(row, index, str(value))
+    def _cell_writers(self, sheet, columns):
+        """Per column, a function ``(row, col, value, decimals)`` writing a non-empty value with its type and
+        format; made once per sheet, so that the row loop does no type test. A date is written as Excel's
+        serial number with a date format, which is what write_datetime stores, without its conversion."""
+        write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+        formats, amount_format = self.formats, self._amount_format
+
+        def date_cell(row, col, value, _decimals, date_format=formats[DATE]):
+            if value >= EXCEL_LEAP_BUG_END:
+                write_number(row, col, value.toordinal() - EXCEL_EPOCH_ORDINAL, date_format)
+            else:  # before 1 March 1900 Excel counts 29 February 1900: let xlsxwriter handle that
+                write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), date_format)
+
+        def datetime_cell(row, col, value, _decimals, datetime_format=formats[DATETIME]):
+            write_datetime(row, col, value, datetime_format)
+
+        def amount_cell(row, col, value, decimals):
+            write_number(row, col, value, amount_format(decimals))
+
+        def integer_cell(row, col, value, _decimals, integer_format=formats[INTEGER]):
+            write_number(row, col, value, integer_format)
+
+        def text_cell(row, col, value, _decimals):
+            write_string(row, col, value if type(value) is str else str(value))
+
+        by_type = {DATE: date_cell, DATETIME: datetime_cell, AMOUNT: amount_cell, INTEGER: integer_cell}
+        return [by_type.get(col.type, text_cell) for col in columns]
 
     # -- CSV ---------------------------------------------------------------------------------------
     def _csv_value(self, col, value, decimals):
@@ -150,8 +181,46 @@ class AuditWriter:
 
     # -- One dataset -------------------------------------------------------------------------------
     def write_dataset(self, dataset):
-        """Stream ``dataset.rows()`` into a sheet (continued on new sheets past ``max_rows``) and a CSV."""
+        """Write one dataset: a sheet (continued on new sheets past ``max_rows``) when the writer makes a
+        workbook, a CSV file when it makes CSV files. A dataset with ``csv_by_copy`` has its CSV streamed by
+        PostgreSQL's COPY and its control totals read in SQL; the others are written from ``rows()``, both
+        files in one pass."""
         result = DatasetResult(dataset, self.decimals)
+        if self.csv_dir is not None:
+            result.csv_name = getattr(dataset, "file_name", None) or f"{dataset.key}.csv"
+        by_copy = self.csv_dir is not None and getattr(dataset, "csv_by_copy", False)
+        if by_copy:
+            result.row_count = self._copy_csv(dataset, result.csv_name)
+            if self.workbook is None:
+                result.totals.update(dataset.copy_totals())
+            else:
+                rows = self._write_rows(dataset, result, csv_writer=None)
+                if rows != result.row_count:  # one snapshot (REPEATABLE READ): the two reads see the same rows
+                    raise RuntimeError(f"{dataset.key}: {result.row_count} rows copied to CSV, {rows} written to XLSX")
+        elif result.csv_name:
+            # newline="": the csv module writes RFC 4180's CRLF itself.
+            with open(f"{self.csv_dir}/{result.csv_name}", "w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle, dialect="excel", delimiter=getattr(dataset, "delimiter", ","),
+                                    lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+                writer.writerow([col.name for col in dataset.columns])
+                result.row_count = self._write_rows(dataset, result, writer)
+        else:
+            result.row_count = self._write_rows(dataset, result, csv_writer=None)
+        self.results.append(result)
+        return result
+
+    def _copy_csv(self, dataset, name):
+        """The dataset's CSV by COPY, its header written here; returns the number of rows."""
+        with open(f"{self.csv_dir}/{name}", "wb") as handle:
+            delimiter = getattr(dataset, "delimiter", ",")
+            handle.write(delimiter.join(col.name for col in dataset.columns).encode() + b"\r\n")
+            target = CopyRows(handle)
+            dataset.copy_csv(target)
+        return target.rows
+
+    def _write_rows(self, dataset, result, csv_writer):
+        """Stream ``dataset.rows()`` into the workbook (if any) and ``csv_writer`` (if any); sum the control
+        totals on the way. Returns the number of rows."""
         columns = dataset.columns
         ncols = len(columns)
         names = [col.name for col in columns]
@@ -160,36 +229,43 @@ class AuditWriter:
         per_row = [(index, names.index(col.currency)) for index, col in enumerate(columns)
                    if col.type == AMOUNT and col.currency]
         currency_decimals = getattr(dataset, "currency_decimals", None) or self.currency_decimals
-        result.csv_name = getattr(dataset, "file_name", None) or f"{dataset.key}.csv"
-        delimiter = getattr(dataset, "delimiter", ",")
-        part, sheet_row = 1, 0
-        sheet = self._new_sheet(dataset, part)
-        result.sheets.append(sheet.name)
-        # newline="": the csv module writes RFC 4180's CRLF itself.
-        with open(f"{self.csv_dir}/{result.csv_name}", "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, dialect="excel", delimiter=delimiter, lineterminator="\r\n",
-                                quoting=csv.QUOTE_MINIMAL)
-            writer.writerow([col.name for col in columns])
-            for row in dataset.rows():
+        total_index = result.total_index
+        totals = dict.fromkeys((col.name for _i, col in total_index), 0)
+        sheet = cells = None
+        part, sheet_row, count = 1, 0, 0
+        if self.workbook is not None:
+            sheet = self._new_sheet(dataset, part)
+            result.sheets.append(sheet.name)
+            cells = list(enumerate(self._cell_writers(sheet, columns)))
+        for row in dataset.rows():
+            count += 1
+            decimals = company_decimals
+            if per_row:
+                decimals = list(company_decimals)
+                for index, currency_index in per_row:
+                    decimals[index] = currency_decimals.get(row[currency_index], self.decimals)
+            if sheet is not None:
                 if sheet_row >= self.max_rows:
                     self._close_sheet(sheet, sheet_row, ncols)
                     part, sheet_row = part + 1, 0
                     sheet = self._new_sheet(dataset, part)
                     result.sheets.append(sheet.name)
+                    cells = list(enumerate(self._cell_writers(sheet, columns)))
                 sheet_row += 1
-                decimals = company_decimals
-                if per_row:
-                    decimals = list(company_decimals)
-                    for index, currency_index in per_row:
-                        decimals[index] = currency_decimals.get(row[currency_index], self.decimals)
-                for index, col in enumerate(columns):
-                    self._write_cell(sheet, sheet_row, index, col, row[index], decimals[index])
-                writer.writerow([self._csv_value(col, row[index], decimals[index])
-                                 for index, col in enumerate(columns)])
-                result.add(row)
-        self._close_sheet(sheet, sheet_row, ncols)
-        self.results.append(result)
-        return result
+                for index, write in cells:
+                    value = row[index]
+                    if value is not None and value != "":  # a blank cell without a format is no cell at all
+                        write(sheet_row, index, value, decimals[index])
+            if csv_writer is not None:
+                csv_writer.writerow([self._csv_value(col, row[index], decimals[index])
+                                     for index, col in enumerate(columns)])
+            for index, col in total_index:
+                if row[index]:
+                    totals[col.name] += row[index]
+        if sheet is not None:
+            self._close_sheet(sheet, sheet_row, ncols)
+        result.totals.update(totals)
+        return count
 
     def _write_summary(self):
         """The last sheet: each dataset's row count and control totals, as the manifest has them. Totals
@@ -209,7 +285,7 @@ class AuditWriter:
             for name, value in totals:
                 row += 1
                 sheet.write_string(row, 0, str(result.dataset.label))
-                sheet.write_string(row, 1, result.csv_name)
+                sheet.write_string(row, 1, result.csv_name or "")
                 sheet.write_number(row, 2, result.row_count, self.formats[INTEGER])
                 if name is not None:
                     sheet.write_string(row, 3, str(labels_by_name[name]))
@@ -218,6 +294,8 @@ class AuditWriter:
         sheet.autofilter(0, 0, max(row, 0), len(header) - 1)
 
     def close(self):
+        if self.workbook is None:
+            return
         if self.results:
             self._write_summary()
         self.workbook.close()

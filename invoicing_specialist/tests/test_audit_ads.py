@@ -1,6 +1,8 @@
 import csv
 import io
 import json
+import os
+import tempfile
 import zipfile
 from datetime import date, datetime
 
@@ -14,6 +16,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..kernels import audit_flags as flags
 from ..models.audit_dataset import DATASETS
+from ..models.audit_writer import AuditWriter
 
 PERIOD = (date(2025, 3, 1), date(2025, 3, 31))
 ADS_KEYS = ("ads_gl_detail", "ads_trial_balance", "ads_chart_of_accounts", "ads_user_listing", "ads_source_listing")
@@ -353,15 +356,57 @@ class TestAuditAds(AccountTestInvoicingCommon):
         self.assertIsInstance(gl_sheet["I2"].value, datetime)  # Effective_Date, a date cell
         self.assertIsInstance(gl_sheet["R2"].value, (int, float))  # Amount, a number
 
-    def test_paging_gives_the_same_file(self):
-        paged = self.env["ispec.audit.export"].create({
-            "date_from": PERIOD[0], "date_to": PERIOD[1], "dataset_invoice_register": False,
-            "dataset_credit_note_register": False, "dataset_sequence_check": False, "dataset_je_extract": True})
-        paged._generate(batch_size=3)
-        _export, package, manifest = self._generate()
-        paged_package = zipfile.ZipFile(io.BytesIO(paged.attachment_id.raw))
-        name = self._entry(manifest, "ads_gl_detail")["csv"]
-        self.assertEqual(paged_package.read(name), package.read(name))
+    def _gl_detail_csv(self, export, by_copy, batch_size=None):
+        """GL_Detail's file and control totals as the writer makes it, by COPY or from rows() by the csv module."""
+        dataset = DATASETS["ads_gl_detail"](export, batch_size=batch_size)
+        dataset.csv_by_copy = by_copy
+        with tempfile.TemporaryDirectory() as folder:
+            writer = AuditWriter(None, folder, decimals=self.env.company.currency_id.decimal_places)
+            result = writer.write_dataset(dataset)
+            writer.close()
+            with open(os.path.join(folder, result.csv_name), "rb") as handle:
+                return handle.read(), result.row_count, result.rounded_totals()
+
+    def test_copy_writes_the_file_rows_would(self):
+        """The CSV streamed by COPY is, byte for byte, the file the csv module writes from rows() (pages of 3
+        rows: pages cutting entries), with the same rows and totals: quotes, pipes and line breaks inside a
+        field, CRLF at the end of each row, a foreign currency's amounts, every flag."""
+        self._post(self.env["account.move"].create({
+            "move_type": "entry", "date": "2025-03-12", "ref": 'Two "lines"\nof reference',
+            "journal_id": self.company_data["default_journal_misc"].id,
+            "line_ids": [Command.create({"account_id": self.expense.id, "debit": 10.5, "name": "first\r\nsecond"}),
+                         Command.create({"account_id": self.assets.id, "credit": 10.5, "name": ""})],
+        }), datetime(2025, 3, 16, 23, 30))
+        export = self.env["ispec.audit.export"].create({"date_from": PERIOD[0], "date_to": PERIOD[1]})
+        copied, copied_rows, copied_totals = self._gl_detail_csv(export, by_copy=True)
+        written, written_rows, written_totals = self._gl_detail_csv(export, by_copy=False, batch_size=3)
+        self.assertEqual(copied, written)
+        self.assertEqual((copied_rows, copied_totals), (written_rows, written_totals))
+        self.assertEqual(copied_rows, self.env["account.move.line"].search_count(self._orm_lines_domain()))
+        self.assertIn(b'|"Two ""lines""\nof reference"|"first\r\nsecond"|', copied)
+        self.assertEqual(copied.count(b"\r\n"), copied_rows + 2)  # each row's end, and the one inside a field
+
+    def test_file_formats(self):
+        """CSV only: the text files and no workbook; XLSX only: the workbook and no text file; the manifest
+        has the same rows and control totals either way."""
+        _export, both, both_manifest = self._generate()
+        _export, csv_only, csv_manifest = self._generate(file_formats="csv")
+        _export, xlsx_only, xlsx_manifest = self._generate(file_formats="xlsx")
+        self.assertEqual([name for name in csv_only.namelist() if name.endswith(".xlsx")], [])
+        self.assertEqual(len([name for name in csv_only.namelist() if name.endswith(".txt")]), 5)
+        self.assertEqual([name for name in xlsx_only.namelist() if name.endswith(".txt")], [])
+        self.assertEqual(len([name for name in xlsx_only.namelist() if name.endswith(".xlsx")]), 1)
+        name = self._entry(both_manifest, "ads_gl_detail")["csv"]
+        self.assertEqual(csv_only.read(name), both.read(name))
+
+        def figures(manifest):
+            return [(entry["key"], entry["rows"], entry["control_totals"]) for entry in manifest["datasets"]]
+
+        self.assertEqual(figures(csv_manifest), figures(both_manifest))
+        self.assertEqual(figures(xlsx_manifest), figures(both_manifest))
+        for package in (csv_only, xlsx_only):  # every file of the package is in SHA256SUMS, and only those
+            listed = {line.split("  ")[1] for line in package.read("SHA256SUMS").decode().splitlines()}
+            self.assertEqual(listed, set(package.namelist()) - {"SHA256SUMS"})
 
     def test_journal_filter(self):
         misc = self.company_data["default_journal_misc"]
