@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the addon as a wheel, odoo-addon-invoicing_specialist, with whool (OCA's build backend, declared in
-# invoicing_specialist/pyproject.toml), into .build/wheel. `make test` runs it, then tools/check_wheel.py.
+# Builds an addon (the first argument, invoicing_specialist by default) as a wheel, odoo-addon-<addon>, with
+# whool (OCA's build backend, declared in <addon>/pyproject.toml), into .build/wheel/<addon>. `make test` runs
+# it for each addon of the repository, then tools/check_wheel.py.
 #
 # whool takes what it packages and the version from git:
 # - the files are `git ls-files` of the addon folder, as they are in the work tree: a file not yet added to git
@@ -13,8 +14,9 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-ADDON="$ROOT/invoicing_specialist"
-OUT="$BUILD/wheel"
+NAME="${1:-invoicing_specialist}"
+ADDON="$ROOT/$NAME"
+OUT="$BUILD/wheel/$NAME"
 
 for module in whool build; do
     if ! "$VENV/bin/python" -c "import $module" 2>/dev/null; then
@@ -30,15 +32,15 @@ fi
 deleted=$(git -C "$ADDON" ls-files --deleted -- .)
 if [ -n "$deleted" ]; then
     echo "wheel: tracked by git but missing from the work tree (git rm them or restore them):" >&2
-    printf '  invoicing_specialist/%s\n' $deleted >&2
+    printf "  $NAME/%s\n" $deleted >&2
     exit 1
 fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-"$VENV/bin/python" -m build --wheel --no-isolation --outdir "$OUT" "$ADDON" > "$BUILD/wheel-build.log" 2>&1 || {
-    cat "$BUILD/wheel-build.log" >&2
-    echo "wheel: the build failed (log above, also in $BUILD/wheel-build.log)." >&2
+"$VENV/bin/python" -m build --wheel --no-isolation --outdir "$OUT" "$ADDON" > "$BUILD/wheel-build-$NAME.log" 2>&1 || {
+    cat "$BUILD/wheel-build-$NAME.log" >&2
+    echo "wheel: the build failed (log above, also in $BUILD/wheel-build-$NAME.log)." >&2
     exit 1
 }
 wheel=$(ls "$OUT"/*.whl)

@@ -1,15 +1,15 @@
 """Checks what the wheel built by tools/build_wheel.sh holds against the addon's source tree.
 
-Required in the wheel, under odoo/addons/invoicing_specialist/:
+Required in the wheel, under odoo/addons/<addon>/:
 - the manifest, every file its `data` and `demo` list, and the files its asset globs match in the source tree;
 - every view, report and security file, the access CSV, static/description/icon.png and index.html;
 - every translation (i18n/*.po, i18n/*.pot) and readme fragment (readme/*.md) present in the source tree;
-- every file git tracks under invoicing_specialist/ (whool packages exactly those; it leaves out pyproject.toml).
-The metadata must name the distribution odoo-addon-invoicing_specialist and require the manifest's Python
-dependencies (xlsxwriter). Nothing git does not track may be in it (caches, compiled files).
+- every file git tracks under <addon>/ (whool packages exactly those; it leaves out pyproject.toml).
+The metadata must name the distribution odoo-addon-<addon> and require the manifest's Python
+dependencies (xlsxwriter for invoicing_specialist). Nothing git does not track may be in it (caches, compiled files).
 
 Prints a one-line summary; on a failure, exits 1 and lists each missing or unexpected file with the likely cause.
-Usage: check_wheel.py [WHEEL]  (default: the one wheel in .build/wheel)
+Usage: check_wheel.py [ADDON] [WHEEL]  (default: invoicing_specialist, the one wheel in .build/wheel/ADDON)
 """
 
 import ast
@@ -22,7 +22,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDON = "invoicing_specialist"
+ADDON = sys.argv[1] if len(sys.argv) > 1 else "invoicing_specialist"
 SOURCE = ROOT / ADDON
 PREFIX = f"odoo/addons/{ADDON}/"
 DIST_NAME = f"odoo-addon-{ADDON}"
@@ -62,11 +62,11 @@ def asset_files(manifest):
 
 
 def find_wheel(argv):
-    if len(argv) > 1:
-        return Path(argv[1])
-    wheels = sorted((ROOT / ".build" / "wheel").glob("*.whl"))
+    if len(argv) > 2:
+        return Path(argv[2])
+    wheels = sorted((ROOT / ".build" / "wheel" / ADDON).glob("*.whl"))
     if len(wheels) != 1:
-        print(f"wheel: expected one wheel in .build/wheel, found {len(wheels)}: run tools/build_wheel.sh")
+        print(f"wheel: expected one wheel in .build/wheel/{ADDON}, found {len(wheels)}: run tools/build_wheel.sh {ADDON}")
         sys.exit(2)
     return wheels[0]
 

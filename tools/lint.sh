@@ -3,11 +3,13 @@
 # OCA's pre-commit hooks for Odoo (oca-checks-odoo-module on the addon, oca-checks-po on its translations),
 # XML well-formedness, and the addon's README.rst being the one generated from its readme/ fragments.
 # Exits non-zero on any finding and names the failing checks last.
-# `bash tools/lint.sh --fix-readme` (re)writes invoicing_specialist/README.rst from readme/*.md first.
+# Every addon of the repository (each folder holding a __manifest__.py) is checked.
+# `bash tools/lint.sh --fix-readme` (re)writes each addon's README.rst from its readme/*.md first.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
-ADDON=invoicing_specialist
+ADDONS=()
+for manifest in */__manifest__.py; do ADDONS+=("$(dirname "$manifest")"); done
 failed=()
 
 for tool in "$VENV/bin/ruff" "$VENV/bin/pylint" "$LINT_VENV/bin/oca-checks-odoo-module" "$LINT_VENV/bin/oca-checks-po"; do
@@ -23,12 +25,13 @@ else
     README_WRITE=0
 fi
 
-echo "--- README.rst of the addon generated from readme/"
+echo "--- README.rst of each addon generated from its readme/"
 # OCA builds an addon's README.rst from its readme/ fragments with maintainer-tools' oca-gen-addon-readme, which
 # is not on PyPI. This does the same for the Markdown our fragments use (paragraphs, nested lists, emphasis,
 # links), checks that docutils reads the result without a warning, and fails when README.rst is not what
 # readme/ and the manifest give.
-"$VENV/bin/python" - "$ADDON" "$README_WRITE" <<'PY' || failed+=("readme")
+for ADDON in "${ADDONS[@]}"; do
+"$VENV/bin/python" - "$ADDON" "$README_WRITE" <<'PY' || failed+=("readme of $ADDON")
 import ast
 import io
 import pathlib
@@ -125,19 +128,23 @@ elif not readme.is_file() or readme.read_text() != expected:
 else:
     print(f"{readme} is up to date")
 PY
+done
 
 echo "--- ruff"
-"$VENV/bin/ruff" check "$ADDON" tools bench || failed+=("ruff")
+"$VENV/bin/ruff" check "${ADDONS[@]}" tools bench || failed+=("ruff")
 
 echo "--- pylint-odoo, OCA's full check set (.pylintrc)"
-"$VENV/bin/pylint" --rcfile=.pylintrc --output-format=text "$ADDON" || failed+=("pylint-odoo")
+"$VENV/bin/pylint" --rcfile=.pylintrc --output-format=text "${ADDONS[@]}" || failed+=("pylint-odoo")
 
 echo "--- oca-checks-odoo-module (manifest, XML, CSV)"
-"$LINT_VENV/bin/oca-checks-odoo-module" "$ADDON" || failed+=("oca-checks-odoo-module")
+for ADDON in "${ADDONS[@]}"; do
+    "$LINT_VENV/bin/oca-checks-odoo-module" "$ADDON" || failed+=("oca-checks-odoo-module $ADDON")
+done
 
 echo "--- oca-checks-po (translations)"
 shopt -s nullglob
-po_files=("$ADDON"/i18n/*.po "$ADDON"/i18n/*.pot)
+po_files=()
+for ADDON in "${ADDONS[@]}"; do po_files+=("$ADDON"/i18n/*.po "$ADDON"/i18n/*.pot); done
 shopt -u nullglob
 if [ ${#po_files[@]} -gt 0 ]; then
     # All checks, po-pretty-format included (OCA's template turns it off): Odoo's own export passes it, and
@@ -148,14 +155,14 @@ else
 fi
 
 echo "--- XML well-formed"
-"$VENV/bin/python" - "$ADDON" <<'PY' || failed+=("xml")
+"$VENV/bin/python" - "${ADDONS[@]}" <<'PY' || failed+=("xml")
 import pathlib
 import sys
 
 from lxml import etree
 
 bad = 0
-for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.xml")):
+for path in sorted(path for addon in sys.argv[1:] for path in pathlib.Path(addon).rglob("*.xml")):
     try:
         etree.parse(str(path))
     except etree.XMLSyntaxError as error:

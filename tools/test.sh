@@ -18,12 +18,16 @@ step "lint: ruff, pylint-odoo (OCA's full check set), oca-checks-odoo-module, oc
 cd "$ROOT"
 bash "$ROOT/tools/lint.sh" || failed+=("lint (see the lint step's last lines)")
 
-step "wheel: build odoo-addon-invoicing_specialist with whool, check what it holds"
-if bash "$ROOT/tools/build_wheel.sh"; then
-    "$VENV/bin/python" "$ROOT/tools/check_wheel.py" || failed+=("wheel contents")
-else
-    failed+=("wheel build")
-fi
+ADDONS=()
+for manifest in "$ROOT"/*/__manifest__.py; do ADDONS+=("$(basename "$(dirname "$manifest")")"); done
+step "wheels: build odoo-addon-<addon> with whool for ${ADDONS[*]}, check what each holds"
+for addon in "${ADDONS[@]}"; do
+    if bash "$ROOT/tools/build_wheel.sh" "$addon"; then
+        "$VENV/bin/python" "$ROOT/tools/check_wheel.py" "$addon" || failed+=("wheel contents of $addon")
+    else
+        failed+=("wheel build of $addon")
+    fi
+done
 
 step "Odoo's test runner: fresh database $TEST_DB, install with --test-enable"
 dropdb --if-exists --force "$TEST_DB"
@@ -34,6 +38,32 @@ rc=$?
 grep -E "odoo.tests.result: |post-tests in|at_install-tests in|FAIL: |ERROR: " "$LOGS/odoo-tests.log" | tail -n 20
 [ $rc -eq 0 ] || failed+=("odoo test runner (exit $rc, see $LOGS/odoo-tests.log)")
 "$VENV/bin/python" "$ROOT/tools/check_log.py" "$LOGS/odoo-tests.log" "install and tests" || failed+=("log of install and tests")
+
+# The glue modules switch themselves on where what they glue to is installed (auto_install): installed here
+# together with sale_stock and OCA's queue_job, their own tests run; the addon alone was tested above.
+GLUE_DB="${TEST_DB}_glue"
+GLUE_MODULES=(); for addon in "${ADDONS[@]}"; do [ "$addon" = invoicing_specialist ] || GLUE_MODULES+=("$addon"); done
+if [ ${#GLUE_MODULES[@]} -gt 0 ]; then
+    step "glue modules: fresh database $GLUE_DB with ${GLUE_MODULES[*]} (sale_stock, queue_job), their tests"
+    dropdb --if-exists --force "$GLUE_DB"
+    glue_list=$(IFS=,; echo "${GLUE_MODULES[*]}")
+    glue_tags=$(printf '/%s,' "${GLUE_MODULES[@]}"); glue_tags=${glue_tags%,}
+    odoo_bin -d "$GLUE_DB" -i "$glue_list" --test-enable --test-tags "$glue_tags" \
+        --http-port="${TEST_HTTP_PORT_GLUE:-$(( ${TEST_HTTP_PORT:-8169} + 1 ))}" --stop-after-init --no-http \
+        --log-level=info --logfile "$LOGS/odoo-glue-tests.log"
+    rc=$?
+    grep -E "odoo.tests.result: |FAIL: |ERROR: " "$LOGS/odoo-glue-tests.log" | tail -n 20
+    [ $rc -eq 0 ] || failed+=("glue modules' tests (exit $rc, see $LOGS/odoo-glue-tests.log)")
+    "$VENV/bin/python" "$ROOT/tools/check_log.py" "$LOGS/odoo-glue-tests.log" "glue modules install and tests" \
+        || failed+=("log of glue modules install and tests")
+    dropdb --if-exists --force "$GLUE_DB"
+fi
+if [ -f "$ROOT/tools/queue_workers_check.py" ]; then
+    step "queue_job with two real workers: a statement run for 100 customers, each sent once"
+    QUEUE_CHECK_DB="${TEST_DB}_queue_workers" QUEUE_CHECK_PORT="$(( ${TEST_HTTP_PORT:-8169} + 2 ))" "$VENV/bin/python" "$ROOT/tools/queue_workers_check.py" \
+        > "$LOGS/queue-workers.log" 2>&1 || failed+=("queue_job workers check (see $LOGS/queue-workers.log)")
+    tail -n 3 "$LOGS/queue-workers.log"
+fi
 
 step "demo data: fresh database $DEMO_DB with demo, then uninstall"
 dropdb --if-exists --force "$DEMO_DB"
