@@ -83,9 +83,26 @@ class IspecSaleBacklog(models.Model):
                                  THEN COALESCE(mv.first_new, mv.last_done, o.date_order)
                                  ELSE o.date_order END)::date AS delivery_date
                    ) d
-             WHERE o.state = 'sale' AND l.display_type IS NULL AND NOT l.is_downpayment
+             WHERE o.state = 'sale' AND l.display_type IS NULL AND l.is_downpayment IS NOT TRUE
                AND l.qty_to_invoice > 0
         """)
+
+    @api.model
+    def _flush_sources(self):
+        """The view reads these tables: pending changes to them must reach the database first."""
+        for model in ("sale.order.line", "sale.order", "stock.move", "account.move", "account.move.line",
+                      "product.template", "res.company"):
+            self.env[model].flush_model()
+
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        self._flush_sources()
+        self.invalidate_model()  # a new search reads the lines as they are now, not as last read
+        return super()._search(domain, *args, **kwargs)
+
+    def fetch(self, field_names=None):
+        self._flush_sources()
+        return super().fetch(field_names)
 
     def action_ispec_create_invoices(self):
         """Odoo's own Create Invoice wizard for the orders of the selected lines."""
