@@ -27,7 +27,9 @@ Until the extract's dataset (``ads_gl_detail``) is registered, the invoice regis
 """
 
 import argparse
+import csv
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -89,7 +91,7 @@ def child_xlsxwriter(args, out):
     baseline = vm_hwm_kb()
     start = time.perf_counter()
     conn = psycopg2.connect(dbname=args.db)
-    rows = 0
+    rows = cells = 0
     with conn, conn.cursor(name="lines") as cursor:
         cursor.itersize = 2000
         cursor.execute(LINES_QUERY, {"company": args.company, "date_from": args.date_from, "date_to": args.date_to})
@@ -104,6 +106,7 @@ def child_xlsxwriter(args, out):
             for col, (kind, value) in enumerate(zip(TYPES, row, strict=True)):
                 if value is None:
                     continue
+                cells += 1
                 if kind == "s":
                     sheet.write_string(rows, col, value)
                 elif kind == "n":
@@ -114,7 +117,9 @@ def child_xlsxwriter(args, out):
                     sheet.write_datetime(rows, col, value, time_format)
         workbook.close()
     conn.close()
-    return rows, time.perf_counter() - start, baseline
+    seconds = time.perf_counter() - start
+    print(json.dumps({"cells_per_row": cells / max(rows, 1)}), file=sys.stderr)
+    return rows, seconds, baseline
 
 
 def odoo_env(args):
@@ -232,6 +237,10 @@ def measure(args, method, company, date_from, date_to, folder):
     result = {"seconds": wall, "baseline_kb": 0, "rows": None}
     if method != "copy":
         result.update(json.loads(process.stdout.strip().splitlines()[-1]))
+    if method == "xlsxwriter":
+        result.update(json.loads(process.stderr.strip().splitlines()[-1]))
+    if method == "ours_csv":  # the cells the workbook holds per row: the non-empty fields of the same rows
+        result["cells_per_row"] = cells_per_row(folder)
     # This runs in a fork of its own (measure_isolated) whose only child was the measured process.
     result["peak_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # Every file the export left (ours writes its CSV or ADS text file beside the workbook).
@@ -239,6 +248,19 @@ def measure(args, method, company, date_from, date_to, folder):
     for name in os.listdir(folder):
         os.remove(os.path.join(folder, name))
     return result
+
+
+def cells_per_row(folder, sample=200_000):
+    """The non-empty fields per row of the text file ours_csv wrote (its first ``sample`` rows)."""
+    name = next(name for name in os.listdir(folder) if name.endswith((".txt", ".csv")))
+    rows = cells = 0
+    with open(os.path.join(folder, name), encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="|")
+        next(reader)
+        for row in itertools.islice(reader, sample):
+            rows += 1
+            cells += sum(1 for field in row if field)
+    return cells / max(rows, 1)
 
 
 def measure_isolated(args, method, company, date_from, date_to):
@@ -353,9 +375,20 @@ def report(args, results, sizes, machine_line, dataset_note):
     small = results[sizes[0][0]]
     csv = big["ours_csv"]["seconds"] / big["copy"]["seconds"]
     xlsx = big["xlsxwriter"]["seconds"] / big["ours_xlsx"]["seconds"]
+    # Raw xlsxwriter writes the 15 columns of a plain ledger line; GL_Detail has the standard's 31 fields and
+    # 12 more (43 columns, the empty ones not written): the library's speed per cell is the fair yardstick.
+    raw_cells = big["xlsxwriter"].get("cells_per_row")
+    our_cells = big["ours_csv"].get("cells_per_row")
     checks = [
         (f"CSV ≤ 3× COPY: {csv:.1f}×", csv <= 3),
-        (f"XLSX ≥ 70 % of raw xlsxwriter's speed: {xlsx * 100:.0f} %", xlsx >= 0.7),
+        (f"XLSX ≥ 70 % of raw xlsxwriter's speed, per row: {xlsx * 100:.0f} % "
+         f"({our_cells or 0:.1f} cells per row against {raw_cells or 0:.1f})", xlsx >= 0.7),
+    ]
+    if raw_cells and our_cells:
+        per_cell = xlsx * our_cells / raw_cells
+        checks.append((f"XLSX ≥ 70 % of raw xlsxwriter's speed, per cell written: {per_cell * 100:.0f} %",
+                       per_cell >= 0.7))
+    checks += [
         (f"CSV faster than OCA: {big['oca_gl']['seconds'] / big['ours_csv']['seconds']:.1f}×",
          big["ours_csv"]["seconds"] < big["oca_gl"]["seconds"]),
         (f"XLSX faster than OCA: {big['oca_gl']['seconds'] / big['ours_xlsx']['seconds']:.1f}×",
@@ -432,8 +465,10 @@ def main():
             key: statistics.median(sample[key] for sample in taken) for key in ("seconds", "peak_kb", "baseline_kb",
                                                                                 "bytes")}
             for method, taken in samples.items()}
-        for method in results[count]:
+        for method, taken in samples.items():
             results[count][method]["runs"] = runs
+            if "cells_per_row" in taken[0]:
+                results[count][method]["cells_per_row"] = taken[0]["cells_per_row"]
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"extract": extract, "sizes": [
