@@ -409,6 +409,23 @@ def record_templates(cr, bundles):
                 number, number)
     execute(cr, "CREATE INDEX ON tpl (tbl, bundle, old_id)")
     execute(cr, "ANALYZE tpl")
+    # The links the ORM wrote in the templates' messages to records of their bundle ("created from P00001",
+    # "payment of INV/..."): each clone's message links its own record.
+    models = list(MESSAGE_MODELS.values())
+    execute(cr, """
+        CREATE TEMP TABLE message_link AS
+        SELECT tp.bundle, tp.old_id AS message_id, target.tbl, target.old_id AS old_ref, target.rank,
+               row_number() OVER (PARTITION BY tp.bundle, tp.old_id ORDER BY target.tbl, target.old_id) AS k
+          FROM tpl tp
+          JOIN mail_message m ON m.id = tp.old_id
+          CROSS JOIN LATERAL (SELECT DISTINCT link[1] AS model, link[2]::int AS res_id
+                                FROM regexp_matches(m.body, 'data-oe-model="([a-z_.]+)" data-oe-id="([0-9]+)"', 'g')
+                                     AS link) l
+          JOIN tpl target ON target.bundle = tp.bundle AND target.tbl = replace(l.model, '.', '_')
+                         AND target.old_id = l.res_id
+         WHERE tp.tbl = 'mail_message' AND l.model = ANY(%s)""", models)
+    execute(cr, "CREATE INDEX ON message_link (bundle, message_id, k)")
+    execute(cr, "ANALYZE message_link")
 
 
 def date_templates(cr, first_day):
@@ -545,6 +562,8 @@ def clone_select(cr, table, max_moves):
     """The SELECT that produces ``table``'s cloned rows for the clones between %(lo)s and %(hi)s."""
     refs = references_of(cr, table)
     joins, exprs, names = [], [], []
+    cr.execute("SELECT COALESCE(max(k), 0) FROM message_link")
+    links = cr.fetchone()[0]
 
     def new_id(target, rank):
         return f"({bases_sql(target)} + c.off_{target} + {rank})"
@@ -603,6 +622,15 @@ def clone_select(cr, table, max_moves):
                 expr = f"replace({expr}, chr(1) || '{rank}' || chr(2), COALESCE(cn.n{rank}, ''))"
             expr = (f"replace(replace({expr}, b.partner_name, p.name), b.vendor_ref, "
                     f"CASE WHEN b.vendor_ref = '' THEN '' ELSE 'VB-' || lpad(c.clone_no::text, 7, '0') END)")
+            if table == "mail_message" and column == "body":
+                for k in range(1, links + 1):
+                    joins.append(f"LEFT JOIN message_link lk{k} ON lk{k}.bundle = c.bundle "
+                                 f"AND lk{k}.message_id = t.id AND lk{k}.k = {k}")
+                    new_ref = " ".join(f"WHEN '{target}' THEN {new_id(target, f'lk{k}.rank')}"
+                                       for target in MESSAGE_MODELS)
+                    expr = (f"CASE WHEN lk{k}.message_id IS NULL THEN {expr} ELSE replace({expr}, "
+                            f"'data-oe-id=\"' || lk{k}.old_ref || '\"', "
+                            f"'data-oe-id=\"' || (CASE lk{k}.tbl {new_ref} END) || '\"') END")
         else:
             expr = col
         names.append(f'"{column}"')
