@@ -6,6 +6,8 @@ paid, one open) and commits them, so later runs reuse them (and extends them whe
 asked for). Each measure runs the data phase, then the XLSX workbook, for each size (100, 1,000 and
 5,000 customers by default): the median of RUNS runs of seconds, the queries, the peak Python memory,
 and ours against OCA's as a ratio. The table is printed and written to bench/results/.
+With ``--ledger`` (after the sizes) it takes the customers of the generated ledger of `make scale` instead,
+as of the ledger's last day: 24 months of invoices, payments and credit notes per customer.
 """
 
 import statistics
@@ -15,9 +17,10 @@ from bench_common import timed, write_result
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 TAG = "ispec-bench"
+LEDGER_COMPANY = "Scale Ledger SA"  # the company of bench/scale_ledger.py's generated ledger
 
 
 RUNS = 3
@@ -72,20 +75,43 @@ def median_run(env, run):
     return statistics.median(seconds), queries, peak / 2**20
 
 
-def main(dbname, sizes):
+def ledger_customers(env):
+    """The generated ledger's company (`make scale`), its customers with receivable lines, and its last day."""
+    company = env["res.company"].search([("name", "=", LEDGER_COMPANY)], limit=1)
+    if not company:
+        raise SystemExit(f"no company {LEDGER_COMPANY!r} in this database: run `make scale` first")
+    env.cr.execute(SQL("""
+        SELECT l.partner_id, MAX(l.date) FROM account_move_line l
+          JOIN account_account a ON a.id = l.account_id
+         WHERE l.company_id = %s AND l.parent_state = 'posted' AND a.account_type = 'asset_receivable'
+           AND l.partner_id IS NOT NULL
+      GROUP BY l.partner_id ORDER BY l.partner_id""", company.id))
+    found = env.cr.fetchall()
+    return company, env["res.partner"].browse([partner for partner, _day in found]), max(day for _p, day in found)
+
+
+def main(dbname, sizes, ledger=False):
     registry = Registry(dbname)
     rows = []
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        if not env.company.chart_template:
-            env["account.chart.template"].try_loading("generic_coa", env.company, install_demo=False)
-        customers = env["res.partner"].search([("category_id.name", "=", TAG)], order="id")
-        if len(customers) < max(sizes):
-            print(f"building {max(sizes) - len(customers)} more customers with 3 invoices each (once)...")
-            build(env, max(sizes), start=len(customers))
+        if ledger:
+            company, customers, date_end = ledger_customers(env)
+            env = env(context=dict(env.context, allowed_company_ids=company.ids))
+            customers = customers.with_env(env)
+            if len(customers) < max(sizes):
+                print(f"the ledger has {len(customers)} customers: sizes above are cut to it")
+                sizes = sorted({min(size, len(customers)) for size in sizes})
+        else:
+            if not env.company.chart_template:
+                env["account.chart.template"].try_loading("generic_coa", env.company, install_demo=False)
             customers = env["res.partner"].search([("category_id.name", "=", TAG)], order="id")
-        company = env.company
-        date_end = fields.Date.context_today(env["res.partner"])
+            if len(customers) < max(sizes):
+                print(f"building {max(sizes) - len(customers)} more customers with 3 invoices each (once)...")
+                build(env, max(sizes), start=len(customers))
+                customers = env["res.partner"].search([("category_id.name", "=", TAG)], order="id")
+            company = env.company
+            date_end = fields.Date.context_today(env["res.partner"])
         date_start = fields.Date.subtract(date_end, months=3)
         Ours = env["ispec.statement"]
         oca = {"outstanding": env["report.partner_statement.outstanding_statement"],
@@ -116,15 +142,17 @@ def main(dbname, sizes):
                           f"OCA/ours time {peer[0] / mine[0]:5.2f}x memory {peer[2] / max(mine[2], 0.01):5.2f}x",
                           flush=True)
         cr.rollback()
-    write_results(rows)
+    write_results(rows, ledger)
 
 
-def write_results(rows):
+def write_results(rows, ledger=False):
     """The table, as Markdown, in bench/results/statement_<date>.md."""
-    write_result("statement", [
+    write_result("statement_ledger" if ledger else "statement", [
         f"# Customer statements against OCA partner_statement, {fields.Date.today()}",
         f"Median of {RUNS} runs; memory is the peak of Python allocations (tracemalloc) in one more run.",
-        "Command: `make bench BENCH_CUSTOMERS=...` (tools/bench.sh).", "",
+        "Command: `make bench BENCH_CUSTOMERS=...` (tools/bench.sh)"
+        + (f", on the customers of the generated ledger (`make scale`, company {LEDGER_COMPANY}), its last day as "
+           "the statement date." if ledger else ", on customers with three invoices each built by the bench."), "",
         "| statement | customers | part | ours s | OCA s | OCA/ours time | ours queries | OCA queries "
         "| ours MiB | OCA MiB |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -134,4 +162,4 @@ def write_results(rows):
 
 if __name__ == "__main__":
     config.parse_config(["-c", sys.argv[1], "--log-level=warn"])
-    main(sys.argv[2], sorted(int(size) for size in sys.argv[3].split(",")))
+    main(sys.argv[2], sorted(int(size) for size in sys.argv[3].split(",")), ledger="--ledger" in sys.argv[4:])

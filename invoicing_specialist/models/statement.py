@@ -1,8 +1,10 @@
+import math
 from collections import defaultdict
 from functools import partial
 
 from odoo import api, fields, models
 from odoo.tools import SQL, float_round
+from odoo.tools.float_utils import float_invert
 
 from ..kernels import statement as kernel
 
@@ -11,12 +13,34 @@ STATEMENT_FREQUENCIES = [("monthly", "Monthly"), ("quarterly", "Quarterly")]
 AGING_MODES = [(kernel.AGING_DAYS, "30-day buckets"), (kernel.AGING_MONTHS, "Monthly buckets")]
 # What a statement line (an open item or a move of the period) says of its document, as the query gives it.
 DOCUMENT_KEYS = ("move_id", "move_name", "doc_type", "ref", "date", "date_maturity")
+# How close to a half (in units of the currency's rounding) an amount is left to float_round's tie rule.
+TIE_WINDOW = 1e-6
 
 
 def rounder(currency):
-    """``currency.round`` as a plain function: the same rounding, without the record look-ups that
-    cost half the time of a thousand-customer statement run when called per amount."""
-    return partial(float_round, precision_rounding=currency.rounding)
+    """``currency.round`` as a plain function: the same result as Odoo's float_round (half-up), without
+    the record look-ups that cost half the time of a thousand-customer statement run when called per amount.
+
+    Away from a tie (x.xx5 for cents), half-up and the nearest are the same: that is computed directly, the
+    scaled value rounded and divided back as float_round does; near a tie float_round itself decides, with its
+    epsilon. A statement of many customers rounds tens of thousands of amounts: float_round's logarithm and
+    checks for each were a third of its data phase."""
+    rounding = currency.rounding
+    exact = partial(float_round, precision_rounding=rounding)
+    if rounding >= 1:
+        return exact
+    factor = float_invert(rounding)  # as float_round: 100.0 for 0.01
+
+    def round_amount(value):
+        scaled = value * factor
+        whole = math.floor(scaled)
+        fraction = scaled - whole
+        # float_round's epsilon grows with the value (2**-50 of it): so does the window left to it
+        if abs(fraction - 0.5) < TIE_WINDOW + abs(scaled) * 1e-14:
+            return exact(value)
+        return (whole + (fraction > 0.5)) / factor
+
+    return round_amount
 
 
 class IspecStatement(models.AbstractModel):

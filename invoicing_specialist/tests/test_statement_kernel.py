@@ -1,12 +1,16 @@
 import io
 import itertools
+import random
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import xlsxwriter
 
 from odoo.tests import BaseCase
+from odoo.tools import float_round
 
 from odoo.addons.invoicing_specialist.kernels import statement as kernel
+from odoo.addons.invoicing_specialist.models.statement import rounder
 
 
 class TestStatementKernel(BaseCase):
@@ -172,3 +176,19 @@ class TestSheetNames(BaseCase):
         self.assertExcelValid(got)
         self.assertIn("y" * 27 + " (2)", got)
         self.assertIn("y" * 26 + " (10)", got)
+
+
+class TestRounder(BaseCase):
+    """The statements' fast rounding gives float_round's result, ties (half-up) and signs included."""
+
+    def test_rounder_is_float_round(self):
+        rng = random.Random(7)
+        values = [rng.uniform(-1e7, 1e7) for _ in range(5000)]
+        values += [rng.randint(-10**6, 10**6) / 1000 for _ in range(5000)]
+        values += [cents / 1000 + 0.0005 for cents in range(-3000, 3000)]  # every third-decimal tie
+        values += [2.675, 1.005, -2.675, 0.125, -0.125, 0.0, -0.0, 1e-9, 1e12 + 0.005]
+        for rounding in (0.01, 0.001, 0.05, 1.0):
+            rounded = rounder(SimpleNamespace(rounding=rounding))
+            mismatches = [value for value in values
+                          if rounded(value) != float_round(value, precision_rounding=rounding)]
+            self.assertEqual(mismatches, [], rounding)
