@@ -56,6 +56,12 @@ if db_exists "$SCALE_DB"; then
     "$VENV/bin/python" "$ROOT/bench/audit_bench.py" "$bench_conf" "$SCALE_DB" --runs "$AUDIT_RUNS"
     echo "== the yearly activity summary on $SCALE_DB"
     "$VENV/bin/python" "$ROOT/bench/activity_bench.py" "$bench_conf" "$SCALE_DB"
+    echo "== customer statements on the generated ledger's customers ($CUSTOMERS), against OCA partner_statement"
+    if ! psql -d "$SCALE_DB" -tAc "SELECT 1 FROM ir_module_module WHERE name = 'partner_statement' AND state = 'installed'" \
+            | grep -q 1; then
+        bench_odoo -d "$SCALE_DB" -i partner_statement --stop-after-init --no-http --log-level=warn
+    fi
+    "$VENV/bin/python" "$ROOT/bench/statement_bench.py" "$bench_conf" "$SCALE_DB" "$CUSTOMERS" --ledger
 else
     echo "== audit exports and activity summary: skipped, no generated ledger in $SCALE_DB (make scale first)"
 fi

@@ -2,7 +2,8 @@
 
 Required in the wheel, under odoo/addons/<addon>/:
 - the manifest, every file its `data` and `demo` list, and the files its asset globs match in the source tree;
-- every view, report and security file, the access CSV, static/description/icon.png and index.html;
+- every view, report and security file, the access CSV (of an addon with models of its own),
+  static/description/icon.png and index.html;
 - every translation (i18n/*.po, i18n/*.pot) and readme fragment (readme/*.md) present in the source tree;
 - every file git tracks under <addon>/ (whool packages exactly those; it leaves out pyproject.toml).
 The metadata must name the distribution odoo-addon-<addon> and require the manifest's Python
@@ -61,6 +62,11 @@ def asset_files(manifest):
     return source_glob(*patterns)
 
 
+def defines_models():
+    """Whether the addon declares a model of its own (``_name = ``, not only ``_inherit``)."""
+    return any("\n    _name = " in path.read_text(encoding="utf-8") for path in SOURCE.glob("**/*.py"))
+
+
 def find_wheel(argv):
     if len(argv) > 2:
         return Path(argv[2])
@@ -108,7 +114,8 @@ def main(argv):
         "demo": demo,
         "views": views,
         "reports": reports,
-        "security": security | {"security/ir.model.access.csv"},
+        # An addon with models of its own must give rights on them: its access CSV.
+        "security": security | ({"security/ir.model.access.csv"} if defines_models() else set()),
         "static": {"static/description/icon.png", "static/description/index.html"},
         "translations": i18n,
         "readme": readme,
