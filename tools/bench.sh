@@ -62,6 +62,8 @@ if db_exists "$SCALE_DB"; then
         bench_odoo -d "$SCALE_DB" -i partner_statement --stop-after-init --no-http --log-level=warn
     fi
     "$VENV/bin/python" "$ROOT/bench/statement_bench.py" "$bench_conf" "$SCALE_DB" "$CUSTOMERS" --ledger
+    echo "== a statement run of $RUN_CUSTOMERS of the generated ledger's customers against Odoo's own invoice PDF"
+    "$VENV/bin/python" "$ROOT/bench/statement_run_bench.py" "$bench_conf" "$SCALE_DB" "$RUN_CUSTOMERS" --ledger
 else
     echo "== audit exports and activity summary: skipped, no generated ledger in $SCALE_DB (make scale first)"
 fi

@@ -22,6 +22,10 @@ bash "$ROOT/tools/scale.sh"
 conf="$BUILD/odoo-bench.conf"
 "$VENV/bin/python" "$ROOT/bench/audit_bench.py" "$conf" "$DB" --runs 1 --sizes 0 --results ""
 "$VENV/bin/python" "$ROOT/bench/activity_bench.py" "$conf" "$DB"
+"$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$conf" -d "$DB" -i partner_statement --stop-after-init --no-http \
+    --log-level=warn
+"$VENV/bin/python" "$ROOT/bench/statement_bench.py" "$conf" "$DB" 2,3 --ledger
+"$VENV/bin/python" "$ROOT/bench/statement_run_bench.py" "$conf" "$DB" 2 --ledger
 dropdb --if-exists --force "$BENCH_SMOKE_DB" >/dev/null 2>&1
 "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$conf" -d "$BENCH_SMOKE_DB" -i invoicing_specialist,partner_statement \
     --stop-after-init --no-http --log-level=warn
