@@ -15,7 +15,8 @@ _logger = logging.getLogger(__name__)
 
 CHANNEL = "root.invoicing_specialist.statements"
 BATCH_SIZE_PARAM = "invoicing_specialist_queue.statement_batch_size"
-DEFAULT_BATCH_SIZE = 20
+# Small enough that the batches of a run of 100 share out evenly over a few workers (10 jobs on 2: 5 each).
+DEFAULT_BATCH_SIZE = 10
 
 
 class IspecStatementRun(models.Model):

@@ -71,7 +71,8 @@ class TestAuditExportQueue(AccountTestInvoicingCommon):
             form.recipient_ids.add(self.auditor)
         schedule = form.record
         counter = JobCounter(self.env(su=True))  # queue.job is for job managers
-        cron = self.env["ispec.audit.export"].with_user(self.env.ref("invoicing_specialist.ir_cron_audit_exports").user_id)
+        cron_user = self.env.ref("invoicing_specialist.ir_cron_audit_exports").user_id
+        cron = self.env["ispec.audit.export"].with_user(cron_user)
         with cron_commits(self.env):
             cron._cron_audit_exports(today=APRIL_1)
         run = schedule.run_ids

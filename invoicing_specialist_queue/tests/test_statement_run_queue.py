@@ -178,7 +178,7 @@ class TestStatementRunQueue(StatementLedgerCase):
             with patch.object(statement_class, "_send_statement", smtp_down_for_fragile), mute_logger(RUN_LOGGER):
                 trap.perform_enqueued_jobs()
             trap.perform_enqueued_jobs()
-        line = run.line_ids.filtered(lambda l: l.partner_id == self.fragile)
+        line = run.line_ids.filtered(lambda run_line: run_line.partner_id == self.fragile)
         self.assertEqual((line.state, run.state, run.failed_count, run.queued_count), ("failed", "done", 1, 31))
         self.assertIn("SMTP connection lost", line.error)
         self.assertEqual(self._messages(self.fragile)[self.fragile], 0)
