@@ -1,9 +1,14 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command, fields
-from odoo.tests import new_test_user, tagged
+from psycopg2 import IntegrityError
 
+from odoo import Command, fields
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from ..wizards.ispec_settings import SALE_SETTINGS_FIELDS
 from .sale_match_common import SaleMatchCase
 
 
@@ -136,3 +141,78 @@ class TestSaleBacklog(SaleMatchCase):
                                  company_id=other.id, company_ids=[Command.set(other.ids)])
         self.assertFalse(self.env["ispec.sale.backlog"].with_user(outsider).search([("order_id", "=", order.id)]),
                          "another company's backlog is not shown")
+
+
+@tagged("post_install", "-at_install")
+class TestSaleSettings(SaleMatchCase):
+    """A manager sets this module's company settings on the Invoicing Control settings form; the company's and
+    the customer's tolerances are bill matching's rows on the sale dimensions."""
+
+    def test_manager_changes_the_settings(self):
+        manager = new_test_user(self.env, "sale_set_manager", groups="invoicing_specialist.group_manager")
+        digest_user = new_test_user(self.env, "sale_set_digest", groups="invoicing_specialist.group_manager")
+        self.env["ispec.match.tolerance"].create({"company_id": self.company.id, "dimension": "sale_qty",
+                                                  "absolute": 1.0})
+        form = Form(self.env["ispec.settings"].with_user(manager))
+        self.assertEqual((form.ispec_sale_match_mode, form.ispec_sale_stale_days), ("warn", 7))
+        form.ispec_sale_match_mode = "refuse"
+        form.ispec_sale_order_required = True
+        form.ispec_sale_stale_days = 3
+        form.ispec_sale_digest_user_id = digest_user
+        wizard = form.save()
+        self.assertEqual(wizard.ispec_sale_tolerance_ids.mapped("summary"), ["Up to 1 units"])
+        wizard.action_save()
+        self.assertEqual((self.company.ispec_sale_match_mode, self.company.ispec_sale_order_required,
+                          self.company.ispec_sale_stale_days, self.company.ispec_sale_digest_user_id),
+                         ("refuse", True, 3, digest_user))
+
+    def test_tolerances_are_checked(self):
+        Tolerance = self.env["ispec.match.tolerance"]
+        with self.assertRaises(ValidationError):
+            Tolerance.create({"company_id": self.company.id, "dimension": "sale_price_above", "percent": -1.0})
+        Tolerance.create({"company_id": self.company.id, "partner_id": self.customer.id,
+                          "dimension": "sale_price_above", "percent": 2.0})
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            Tolerance.create({"company_id": self.company.id, "partner_id": self.customer.id,
+                                  "dimension": "sale_price_above", "percent": 3.0})
+        self.assertEqual(self.customer.ispec_sale_tolerance_ids.mapped("summary"), ["Up to 2 %"])
+        with self.assertRaises(ValidationError):
+            self.company.ispec_sale_stale_days = 0
+
+    def test_every_setting_is_on_the_form_with_help(self):
+        company_settings = {name for name, field in self.env["res.company"]._fields.items()
+                            if field._module == "invoicing_specialist_sale"}
+        self.assertEqual(company_settings, set(SALE_SETTINGS_FIELDS))
+        arch = self.env["ispec.settings"].get_views([(False, "form")])["views"]["form"]["arch"]
+        for name in SALE_SETTINGS_FIELDS:
+            self.assertIn(f'name="{name}"', arch)
+            self.assertTrue(self.env["ispec.settings"]._fields[name].help, f"{name} has help text")
+
+
+@tagged("post_install", "-at_install")
+class TestSaleSecurity(SaleMatchCase):
+    """Every model of this module has deliberate rights for the three roles and a multi-company rule."""
+
+    EXPECTED = {
+        "ispec.sale.backlog": {"specialist": "r", "manager": "r", "auditor": "r"},  # a view of the order lines
+        "ispec.sale.backlog.digest": {"specialist": "", "manager": "r", "auditor": "r"},  # written by the job only
+    }
+
+    def test_rights_of_each_role_on_each_model(self):
+        models = {name for name, model in self.env.registry.items()
+                  if model._original_module == "invoicing_specialist_sale" and not model._abstract}
+        self.assertEqual(models, set(self.EXPECTED))
+        users = {role: new_test_user(self.env, f"sale_sec_{role}", groups=f"invoicing_specialist.group_{role}")
+                 for role in ("specialist", "manager", "auditor")}
+        Access = self.env["ir.model.access"]
+        for model, expected in self.EXPECTED.items():
+            for role, user in users.items():
+                rights = "".join(letter for letter, mode in zip("rwcu", ("read", "write", "create", "unlink"),
+                                                                 strict=True)
+                                 if Access.with_user(user).check(model, mode, raise_exception=False))
+                self.assertEqual(rights, expected[role], f"{role} on {model}")
+            rules = self.env["ir.rule"].search([("model_id.model", "=", model), ("global", "=", True)])
+            self.assertTrue(any("company_ids" in rule.domain_force for rule in rules), model)
+        # A specialist may run Odoo's invoicing wizard from the backlog, a salesperson's right they lack otherwise.
+        self.assertTrue(Access.with_user(users["specialist"]).check("sale.advance.payment.inv", "create",
+                                                                    raise_exception=False))
