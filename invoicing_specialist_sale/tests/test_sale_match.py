@@ -71,6 +71,17 @@ class TestSaleMatch(SaleMatchCase):
             "sale_line_ids": [Command.set(order2.order_line.ids)]})])
         self.assertEqual(self._codes(invoice2), ["sale_over_delivered"])
 
+    def test_a_delivery_or_an_order_change_checks_the_drafts_again(self):
+        order = self._so()
+        self._deliver(order, 4)
+        invoice = self._invoice(order)
+        self._edit_line(invoice, quantity=6)
+        self.assertEqual(self._codes(invoice), ["sale_over_delivered"])
+        self._deliver(order, 6)
+        self.assertEqual(invoice.ispec_match_state, "matched", "the rest was delivered: the draft matches")
+        order.order_line.price_unit = 25.0
+        self.assertEqual(self._codes(invoice), ["sale_price_below"], "the order's new price")
+
     def test_ordered_quantity_policy(self):
         order = self._so([(self.service, 2.0, 100.0, 0.0)])
         invoice = self._invoice(order)
