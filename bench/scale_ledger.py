@@ -5,7 +5,17 @@ Usage: scale_ledger.py ODOO_CONF DB --entries N [--seed S] [--end YYYY-MM-DD] [-
 In the database's company "Scale Ledger SA" (French, EUR, Odoo's French chart, so that Odoo's FEC export
 runs on it) it creates customers, vendors and products, then ``N`` posted journal entries over ``--months``
 months ending on ``--end``: customer invoices in EUR and USD (open, paid in full, paid in part, credited in
-full or in part), vendor bills (open and paid), the payments and credit notes with their reconciliations.
+full or in part), vendor bills without purchase order (open and paid), the payments and credit notes with
+their reconciliations; and purchase orders (a quarter of the documents) with their receipts, received in
+full, in part (with the backorder) or not at all, and their vendor bills: matching, waiting for the receipt,
+and breaking each matching rule (billed above received, above ordered, price above, price below, another
+unit, a line without PO, a duplicate vendor reference), in EUR and USD, open, paid and part-paid.
+
+Then, with the addon's own code: its bill matching over every bill with a purchase order, in batches
+(``ispec.match._check_bills``, as the daily recheck), so the match states, reasons, duplicates and holds are
+the addon's; and disputes (``ispec.dispute``, one per ``--entries``/1500, a fifth on vendor bills) opened
+with ``action_open`` on the ledger's last day (the customer's receivable lines leave follow-up, the bill's
+payment is held), some then under review, accepted (credit note), rejected or cancelled.
 
 How: a few dozen *bundles* (an invoice with its payment or credit note, a bill...) are made with the ORM
 exactly as a user would (Form-free ``create``, ``action_post``, the payment register and reversal wizards).
@@ -18,6 +28,9 @@ stays balanced and every residual and payment state stays true), and the names (
 continued in date order per prefix, sequence_prefix and sequence_number with them, the name replaced
 wherever the ORM wrote it: move_name, payment_reference, ref, labels, messages). The currency rate is one
 constant rate, so a USD document cloned to another date is still converted as Odoo would convert it.
+A purchase order's bundle is cloned with factor 1 (its quantities as Odoo made them); its orders and receipts
+get their sequences continued (P00042, SCALE/IN/00042) and the links in chatter messages point to the clone's
+own records.
 
 The books balance by construction; the script checks it at the end (every move balanced, trial balance
 sums to zero, residuals equal to the lines') and runs ANALYZE.
