@@ -1,10 +1,13 @@
-import time
-
 from odoo import Command, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_round
 
 from .dispute import OPEN_STATES
+
+# How many tax computations the search of a credit note's prices may spend: on the invoice's own quantities,
+# then with its largest line credited as one unit.
+SEARCH_TRIES = 400
+SEARCH_TRIES_ONE_UNIT = 600
 
 
 class IspecDispute(models.Model):
@@ -124,10 +127,12 @@ class IspecDispute(models.Model):
         ratio = target / self.move_id.amount_total
         best = {}
         # A few tax computations usually suffice; on very long invoices whose lines all have large quantities
-        # the search gives up after about 2 seconds and keeps the closest total found so far.
-        started = time.monotonic()
+        # the search gives up after a set number of them and keeps the closest total found so far. A number,
+        # not a time: the same invoice gives the same credit note on a busy server as on an idle one.
+        tries = [0]
 
         def attempt(quantities, candidate):
+            tries[0] += 1
             gap = currency.round(target - self._refund_total(lines, quantities, candidate))
             key = (gap < 0, abs(gap))  # never more than the target, and then the closest
             if not best or key < best["key"]:
@@ -166,7 +171,7 @@ class IspecDispute(models.Model):
             for distance in range(1, 31):
                 for i, j in pairs:
                     for steps in (distance, -distance):
-                        if time.monotonic() > give_up_at:
+                        if tries[0] > give_up_at:
                             return None
                         base = shifted(prices, i, steps)
                         if base and (found := settle(base, j)) is not None:
@@ -175,7 +180,7 @@ class IspecDispute(models.Model):
 
         quantities = lines.mapped("quantity")
         prices = [float_round(line.price_unit * ratio, precision_digits=digits) for line in lines]
-        if (found := search(quantities, prices, started + 0.8)) is not None:
+        if (found := search(quantities, prices, SEARCH_TRIES)) is not None:
             return quantities, found
         largest = max(range(len(lines)), key=lambda i: abs(lines[i].price_subtotal))
         if quantities[largest] != 1:
@@ -184,7 +189,7 @@ class IspecDispute(models.Model):
             prices = list(prices)
             prices[largest] = float_round(
                 lines[largest].price_unit * lines[largest].quantity * ratio, precision_digits=digits)
-            if (found := search(quantities, prices, started + 2.0)) is not None:
+            if (found := search(quantities, prices, tries[0] + SEARCH_TRIES_ONE_UNIT)) is not None:
                 return quantities, found
         return best["result"]
 
