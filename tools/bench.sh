@@ -54,6 +54,8 @@ echo "== a statement run of $RUN_CUSTOMERS customers against Odoo's own invoice 
 if db_exists "$SCALE_DB"; then
     echo "== audit exports on the generated ledger of $SCALE_DB, medians of $AUDIT_RUNS runs"
     "$VENV/bin/python" "$ROOT/bench/audit_bench.py" "$bench_conf" "$SCALE_DB" --runs "$AUDIT_RUNS"
+    echo "== the daily recheck of $RECHECK open bills of $SCALE_DB"
+    "$VENV/bin/python" "$ROOT/bench/recheck_bench.py" "$bench_conf" "$SCALE_DB" "$RECHECK" --ledger
     echo "== the yearly activity summary on $SCALE_DB"
     "$VENV/bin/python" "$ROOT/bench/activity_bench.py" "$bench_conf" "$SCALE_DB"
     echo "== customer statements on the generated ledger's customers ($CUSTOMERS), against OCA partner_statement"

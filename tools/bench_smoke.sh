@@ -22,6 +22,7 @@ bash "$ROOT/tools/scale.sh"
 conf="$BUILD/odoo-bench.conf"
 "$VENV/bin/python" "$ROOT/bench/audit_bench.py" "$conf" "$DB" --runs 1 --sizes 0 --results ""
 "$VENV/bin/python" "$ROOT/bench/activity_bench.py" "$conf" "$DB"
+"$VENV/bin/python" "$ROOT/bench/recheck_bench.py" "$conf" "$DB" 2,4 --ledger
 "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$conf" -d "$DB" -i partner_statement --stop-after-init --no-http \
     --log-level=warn
 "$VENV/bin/python" "$ROOT/bench/statement_bench.py" "$conf" "$DB" 2,3 --ledger

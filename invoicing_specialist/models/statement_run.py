@@ -362,20 +362,9 @@ class IspecStatementRun(models.Model):
         self.ensure_one()
         batch_size = batch_size or self._BATCH_SIZE
         self._check_no_other_running()
-        if self.state != "running":
-            try:
-                with self.env.cr.savepoint():
-                    self.write({"state": "running", "started_at": fields.Datetime.now(), "note": False})
-                    self.env.flush_all()
-            except errors.UniqueViolation:
-                # Another run of this company, type and date was started at the same moment.
-                raise UserError(self.env._(
-                    "Another statement run of %(company)s for the same type and date has just started: "
-                    "%(run)s waits until it has finished.", company=self.company_id.name, run=self.name,
-                )) from None
-        statement_model = self.env["ispec.statement"]
+        self._set_running()
         line_model = self.env["ispec.statement.run.line"]
-        data = statement_model._report_data(self.statement_type, self.date, self._period_start(), self.company_id)
+        data = self._run_report_data()
 
         def pending():
             return self.line_ids.filtered(lambda line: line.state == "pending")
@@ -384,13 +373,7 @@ class IspecStatementRun(models.Model):
             return pending()[:batch_size]
 
         def send(batch):
-            statements = statement_model._get_statement_data(
-                batch.partner_id.ids, self.date, data["date_start"], self.statement_type, self.company_id
-            )
-            already_sent = self._already_sent(batch.partner_id)
-            with_items = set(self._partners_with_items(self.company_id, self.date, batch.partner_id).ids)
-            for line in batch:
-                line._send(statements.get(line.partner_id.id), data, already_sent, with_items)
+            self._send_lines(batch, data)
 
         def remaining(_batch):
             count = len(pending())
@@ -404,6 +387,40 @@ class IspecStatementRun(models.Model):
             return time_left  # budget spent: the next call of the scheduled action resumes here
         self._finish()
         return time_left
+
+    def _set_running(self):
+        """In progress, unless it is; refused when another run of the same company, type and date was
+        started at the same moment (a unique index on the runs in progress)."""
+        self.ensure_one()
+        if self.state == "running":
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.write({"state": "running", "started_at": fields.Datetime.now(), "note": False})
+                self.env.flush_all()
+        except errors.UniqueViolation:
+            raise UserError(self.env._(
+                "Another statement run of %(company)s for the same type and date has just started: "
+                "%(run)s waits until it has finished.", company=self.company_id.name, run=self.name,
+            )) from None
+
+    def _run_report_data(self):
+        """What every statement of the run shares (type, dates, labels), for ``_send_lines``."""
+        return self.env["ispec.statement"]._report_data(
+            self.statement_type, self.date, self._period_start(), self.company_id)
+
+    def _send_lines(self, lines, data):
+        """Send the statements of ``lines`` (pending lines of this run): one data phase for all of them, then
+        each customer's PDF or XLSX and mail, its line's result written with it (``_send``). The scheduled
+        action calls it batch by batch; with queue_job, each batch's job does."""
+        self.ensure_one()
+        statements = self.env["ispec.statement"]._get_statement_data(
+            lines.partner_id.ids, self.date, data["date_start"], self.statement_type, self.company_id
+        )
+        already_sent = self._already_sent(lines.partner_id)
+        with_items = set(self._partners_with_items(self.company_id, self.date, lines.partner_id).ids)
+        for line in lines:
+            line._send(statements.get(line.partner_id.id), data, already_sent, with_items)
 
     def _finish(self):
         self.ensure_one()

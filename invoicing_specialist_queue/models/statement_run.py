@@ -111,7 +111,7 @@ class IspecStatementRun(models.Model):
                 if self.state != "done":
                     self._finish()
                 return 0
-            self._ispec_set_running()
+            self._set_running()
             batches = self._ispec_batches()
             active = set(self._ispec_active_jobs().mapped("identity_key"))
             count = 0
@@ -127,21 +127,6 @@ class IspecStatementRun(models.Model):
                 )._ispec_job_send_batch(batch.ids)
                 count += 1
             return count
-
-    def _ispec_set_running(self):
-        """In progress, refused when another run of the same company, type and date has just started."""
-        self.ensure_one()
-        if self.state == "running":
-            return
-        try:
-            with self.env.cr.savepoint():
-                self.write({"state": "running", "started_at": fields.Datetime.now(), "note": False})
-                self.env.flush_all()
-        except errors.UniqueViolation:
-            raise UserError(self.env._(
-                "Another statement run of %(company)s for the same type and date has just started: "
-                "%(run)s waits until it has finished.", company=self.company_id.name, run=self.name,
-            )) from None
 
     # ------------------------------------------------------------------
     # JOBS
@@ -174,7 +159,7 @@ class IspecStatementRun(models.Model):
         ))
         lines = self.env["ispec.statement.run.line"].browse(locked).with_company(run.company_id)
         if lines:
-            run._ispec_send_lines(lines)
+            run._send_lines(lines, run._run_report_data())
         # Started only once this job has committed: the job of the batch committed last sees every line done.
         run.with_delay(
             channel=CHANNEL, priority=5, identity_key=run._ispec_job_key(f"finish:{min(line_ids)}-{max(line_ids)}"),
@@ -185,20 +170,6 @@ class IspecStatementRun(models.Model):
             states[line.state] = states.get(line.state, 0) + 1
         return self.env._("%(count)s customer(s) of %(run)s done: %(states)s", count=len(lines), run=run.name,
                           states=", ".join(f"{state} {count}" for state, count in sorted(states.items())) or "-")
-
-    def _ispec_send_lines(self, lines):
-        """Send the statements of ``lines`` (pending, locked), as the scheduled action sends a batch."""
-        self.ensure_one()
-        statement_model = self.env["ispec.statement"]
-        data = statement_model._report_data(self.statement_type, self.date, self._period_start(), self.company_id)
-        statements = statement_model._get_statement_data(
-            lines.partner_id.ids, self.date, data["date_start"], self.statement_type, self.company_id
-        )
-        already_sent = self._already_sent(lines.partner_id)
-        with_items = set(self._partners_with_items(self.company_id, self.date, lines.partner_id).ids)
-        for line in lines:
-            line._send(statements.get(line.partner_id.id), data, already_sent, with_items)
-        self.env.flush_all()
 
     def _ispec_job_finish(self):
         """Job: mark the run done (with its outcome) once none of its customers is pending, then let the
