@@ -341,12 +341,8 @@ class IspecAuditExport(models.Model):
            build's own commit: a crash in between mails at the next call and builds nothing again.
         Nothing is done twice: each step's state is on the records and committed with what the step did.
         """
-        today = today or fields.Date.context_today(self)
-        if not self.env["ispec.audit.schedule"]._create_due_runs(today):
+        if not self._queue_scheduled_runs(today):
             return True  # out of time: the next call goes on
-        internal = self.with_context(ispec_audit_generation=_GENERATION)
-        internal.search([("schedule_id", "!=", False), ("state", "=", "failed"),
-                         ("attempt_count", "<", MAX_ATTEMPTS)]).write({"state": "queued"})
         next_batch, remaining = search_batches(self, [("state", "in", ("queued", "running"))], 1, order="id")
         _time_left, done = commit_in_batches(self.env, next_batch, lambda batch: batch._build_in_background(),
                                              remaining)
@@ -355,6 +351,19 @@ class IspecAuditExport(models.Model):
         next_batch, remaining = search_batches(
             self, [("mail_state", "=", "to_send"), ("state", "=", "done")], 1, order="id")
         commit_in_batches(self.env, next_batch, lambda batch: batch._mail_recipients(), remaining)
+        return True
+
+    @api.model
+    def _queue_scheduled_runs(self, today=None):
+        """Steps 1 and 2 of the scheduled action: each due schedule's run made (queued), the failed scheduled
+        runs with attempts left queued again. False when the cron's time ran out before every schedule was
+        done (the next call goes on)."""
+        today = today or fields.Date.context_today(self)
+        if not self.env["ispec.audit.schedule"]._create_due_runs(today):
+            return False
+        internal = self.with_context(ispec_audit_generation=_GENERATION)
+        internal.search([("schedule_id", "!=", False), ("state", "=", "failed"),
+                         ("attempt_count", "<", MAX_ATTEMPTS)]).write({"state": "queued"})
         return True
 
     def _build_in_background(self):

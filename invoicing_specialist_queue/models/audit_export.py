@@ -1,9 +1,7 @@
 import logging
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, api, models
 from odoo.fields import Domain
-
-from odoo.addons.invoicing_specialist.models.audit_export import _GENERATION, MAX_ATTEMPTS
 
 from .queue_common import ACTIVE_JOB_STATES
 
@@ -66,12 +64,8 @@ class IspecAuditExport(models.Model):
         """Scheduled action with the job queue: make the due recurring runs, queue again the failed runs
         with attempts left, then queue one job per export to build (or interrupted) and per run whose
         recipients are still to mail; an export whose job is waiting or working is left to it."""
-        today = today or fields.Date.context_today(self)
-        if not self.env["ispec.audit.schedule"]._create_due_runs(today):
+        if not self._queue_scheduled_runs(today):
             return True  # out of time: the next call goes on
-        internal = self.with_context(ispec_audit_generation=_GENERATION)
-        internal.search([("schedule_id", "!=", False), ("state", "=", "failed"),
-                         ("attempt_count", "<", MAX_ATTEMPTS)]).write({"state": "queued"})
         self.search([
             "|", ("state", "in", ("queued", "running")), "&", ("mail_state", "=", "to_send"), ("state", "=", "done"),
         ], order="id")._ispec_enqueue_builds()
