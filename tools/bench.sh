@@ -51,6 +51,8 @@ echo "== customer statements: $CUSTOMERS customers, against OCA partner_statemen
 "$VENV/bin/python" "$ROOT/bench/statement_bench.py" "$bench_conf" "$DB" "$CUSTOMERS"
 echo "== a statement run of $RUN_CUSTOMERS customers against Odoo's own invoice PDF"
 "$VENV/bin/python" "$ROOT/bench/statement_run_bench.py" "$bench_conf" "$DB" "$RUN_CUSTOMERS"
+echo "== a statement run through queue_job with two workers against the scheduled action (bench/queue_bench.py)"
+"$VENV/bin/python" "$ROOT/bench/queue_bench.py"
 if db_exists "$SCALE_DB"; then
     echo "== audit exports on the generated ledger of $SCALE_DB, medians of $AUDIT_RUNS runs"
     "$VENV/bin/python" "$ROOT/bench/audit_bench.py" "$bench_conf" "$SCALE_DB" --runs "$AUDIT_RUNS"

@@ -34,4 +34,6 @@ dropdb --if-exists --force "$BENCH_SMOKE_DB" >/dev/null 2>&1
 "$VENV/bin/python" "$ROOT/bench/recheck_bench.py" "$conf" "$BENCH_SMOKE_DB" 2,4
 "$VENV/bin/python" "$ROOT/bench/statement_bench.py" "$conf" "$BENCH_SMOKE_DB" 2,3
 "$VENV/bin/python" "$ROOT/bench/statement_run_bench.py" "$conf" "$BENCH_SMOKE_DB" 2
+# The queue_job benchmark on a real two-worker server: 30 customers (three batches), XLSX, one run each.
+BENCH_QUEUE_CUSTOMERS=30 BENCH_QUEUE_RUNS=1 BENCH_QUEUE_FORMAT=xlsx "$VENV/bin/python" "$ROOT/bench/queue_bench.py"
 echo "[bench smoke] passed"
