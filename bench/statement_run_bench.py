@@ -3,7 +3,8 @@ Odoo rendering one invoice PDF per customer (Odoo's own invoice report, the same
 
 Run with `make bench` (tools/bench.sh) after statement_bench.py built the customers, or with ``--ledger`` (after
 the number of customers) on the customers of `make scale`'s ledger that have an open invoice, as of its last
-day (statements of 24 months of business). Everything is rolled back. Target: at most 1.2x: beside wkhtmltopdf, the data phase and queuing the mail cost next to nothing.
+day (statements of 24 months of business). Everything is rolled back. Target: at most 1.2x: beside
+wkhtmltopdf, the data phase and queuing the mail cost next to nothing.
 """
 
 import statistics

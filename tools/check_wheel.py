@@ -72,7 +72,8 @@ def find_wheel(argv):
         return Path(argv[2])
     wheels = sorted((ROOT / ".build" / "wheel" / ADDON).glob("*.whl"))
     if len(wheels) != 1:
-        print(f"wheel: expected one wheel in .build/wheel/{ADDON}, found {len(wheels)}: run tools/build_wheel.sh {ADDON}")
+        print(f"wheel: expected one wheel in .build/wheel/{ADDON}, found {len(wheels)}: "
+              f"run tools/build_wheel.sh {ADDON}")
         sys.exit(2)
     return wheels[0]
 
