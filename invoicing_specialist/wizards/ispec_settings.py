@@ -120,7 +120,8 @@ class IspecSettings(models.TransientModel):
         """The current values of the company the user works in."""
         res = super().default_get(fields)
         company = self.env["res.company"].browse(res.get("company_id")) or self.env.company
-        values = company._convert_to_write({name: company[name] for name in SETTINGS_FIELDS if name in fields})
+        values = company._convert_to_write(
+            {name: company[name] for name in self._company_settings_fields() if name in fields})
         res.update(values)
         return res
 
@@ -134,14 +135,18 @@ class IspecSettings(models.TransientModel):
         """Write the settings to the company."""
         self.ensure_one()
         self._check_company_allowed()
-        values = self._convert_to_write({name: self[name] for name in SETTINGS_FIELDS})
+        values = self._convert_to_write({name: self[name] for name in self._company_settings_fields()})
         # sudo: res.company is writable by Odoo administrators only. This model is readable and writable by
         # Invoicing Specialist managers only (ir.model.access), for a company they work in (record rule and
-        # the check above), and this write sets exactly this addon's own settings (SETTINGS_FIELDS) of that
+        # the check above), and this write sets exactly the addons' own settings (_company_settings_fields) of that
         # one company, with values whose company consistency _check_company_auto has checked on this form.
         self.company_id.sudo().write(values)
         return close_with_notification(self.env._(
             "Invoicing Control settings of %(company)s saved.", company=self.company_id.display_name))
+
+    def _company_settings_fields(self):
+        """The company fields this form reads and saves: this addon's; a module adding settings extends it."""
+        return SETTINGS_FIELDS
 
     def _check_company_allowed(self):
         for wizard in self:

@@ -38,17 +38,5 @@ class IspecSettings(models.TransientModel):
                 ("company_id", "=", wizard.company_id.id), ("partner_id", "=", False),
                 ("dimension", "like", "sale_%")])
 
-    @api.model
-    def default_get(self, fields):
-        res = super().default_get(fields)
-        company = self.env["res.company"].browse(res.get("company_id")) or self.env.company
-        res.update(company._convert_to_write(
-            {name: company[name] for name in SALE_SETTINGS_FIELDS if name in fields}))
-        return res
-
-    def action_save(self):
-        self.ensure_one()
-        self._check_company_allowed()
-        # sudo: as invoicing_specialist's action_save: managers only, their own company, these fields only.
-        self.company_id.sudo().write(self._convert_to_write({name: self[name] for name in SALE_SETTINGS_FIELDS}))
-        return super().action_save()
+    def _company_settings_fields(self):
+        return (*super()._company_settings_fields(), *SALE_SETTINGS_FIELDS)
