@@ -25,8 +25,8 @@ import zoneinfo
 from odoo.tools import SQL, LazyTranslate
 
 from ..kernels import audit_flags as flags
+from .audit_columns import AMOUNT, DATE, INTEGER, Column
 from .audit_dataset import AuditDataset, register
-from .audit_writer import AMOUNT, DATE, INTEGER, Column
 
 _lt = LazyTranslate(__name__)
 

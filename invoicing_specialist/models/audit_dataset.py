@@ -9,7 +9,7 @@ from odoo.tools import SQL, LazyTranslate
 from odoo.tools.translate import LazyGettext
 
 from ..kernels import audit as kernel
-from .audit_writer import AMOUNT, DATE, DATETIME, INTEGER, Column
+from .audit_columns import AMOUNT, DATE, DATETIME, INTEGER, Column
 
 _lt = LazyTranslate(__name__)
 

@@ -11,8 +11,8 @@ from odoo.tools import SQL, float_repr, float_round
 
 from ..kernels import match as match_kernel
 from ..kernels import statement as statement_kernel
+from .audit_columns import AMOUNT, DATE, DATETIME, INTEGER, Column
 from .audit_dataset import INVOICE_TYPES, AuditDataset, register
-from .audit_writer import AMOUNT, DATE, DATETIME, INTEGER, Column
 from .statement import rounder
 
 BILL_TYPES = ("in_invoice", "in_refund")

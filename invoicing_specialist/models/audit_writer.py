@@ -8,27 +8,17 @@ as it arrives, so memory does not grow with the number of rows.
 """
 
 import csv
-import datetime
 import hashlib
-from collections import namedtuple
 
 import xlsxwriter
 
-TEXT, DATE, DATETIME, AMOUNT, INTEGER = "text", "date", "datetime", "amount", "integer"
-COLUMN_TYPES = (TEXT, DATE, DATETIME, AMOUNT, INTEGER)
+from .audit_columns import AMOUNT, DATE, DATETIME, INTEGER, TEXT
+from .audit_sheet_rows import SheetRows
 
-# ``total``: the column is summed into the dataset's control totals (amounts and integers only).
-# ``currency``: for an amount in a document's currency, the name of the column holding that currency's code
-# (the amount is then written with that currency's decimals); None for company-currency amounts.
-Column = namedtuple("Column", "name label type total currency", defaults=(TEXT, False, None))
 # The control-totals sheet that closes the workbook: one row per dataset and total.
 SUMMARY_LABELS = {"sheet": "Control Totals", "dataset": "Dataset", "file": "File", "rows": "Rows",
                   "column": "Column", "total": "Total"}
 
-# Excel's serial day numbers: day 1 is 1 January 1900, counting a 29 February 1900 that never was; from 1 March
-# 1900 on, the serial number of a date is its distance from 30 December 1899.
-EXCEL_EPOCH_ORDINAL = datetime.date(1899, 12, 30).toordinal()
-EXCEL_LEAP_BUG_END = datetime.date(1900, 3, 1)
 # Excel's sheet holds 1,048,576 rows: the header and 1,048,575 data rows.
 XLSX_MAX_ROWS = 1_048_575
 SHEET_NAME_MAX = 31
@@ -137,36 +127,12 @@ class AuditWriter:
         sheet.freeze_panes(1, 0)
         return sheet
 
-    def _close_sheet(self, sheet, rows, ncols):
+    def _close_sheet(self, sheet, sheet_rows, rows, ncols):
+        sheet_rows.close()
         sheet.autofilter(0, 0, max(rows, 0), ncols - 1)
 
-    def _cell_writers(self, sheet, columns):
-        """Per column, a function ``(row, col, value, decimals)`` writing a non-empty value with its type and
-        format; made once per sheet, so that the row loop does no type test. A date is written as Excel's
-        serial number with a date format, which is what write_datetime stores, without its conversion."""
-        write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
-        formats, amount_format = self.formats, self._amount_format
-
-        def date_cell(row, col, value, _decimals, date_format=formats[DATE]):
-            if value >= EXCEL_LEAP_BUG_END:
-                write_number(row, col, value.toordinal() - EXCEL_EPOCH_ORDINAL, date_format)
-            else:  # before 1 March 1900 Excel counts 29 February 1900: let xlsxwriter handle that
-                write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), date_format)
-
-        def datetime_cell(row, col, value, _decimals, datetime_format=formats[DATETIME]):
-            write_datetime(row, col, value, datetime_format)
-
-        def amount_cell(row, col, value, decimals):
-            write_number(row, col, value, amount_format(decimals))
-
-        def integer_cell(row, col, value, _decimals, integer_format=formats[INTEGER]):
-            write_number(row, col, value, integer_format)
-
-        def text_cell(row, col, value, _decimals):
-            write_string(row, col, value if type(value) is str else str(value))
-
-        by_type = {DATE: date_cell, DATETIME: datetime_cell, AMOUNT: amount_cell, INTEGER: integer_cell}
-        return [by_type.get(col.type, text_cell) for col in columns]
+    def _sheet_rows(self, sheet, columns):
+        return SheetRows(sheet, columns, self.formats, self._amount_format)
 
     # -- CSV ---------------------------------------------------------------------------------------
     def _csv_value(self, col, value, decimals):
@@ -232,12 +198,12 @@ class AuditWriter:
         currency_decimals = getattr(dataset, "currency_decimals", None) or self.currency_decimals
         total_index = result.total_index
         totals = dict.fromkeys((col.name for _i, col in total_index), 0)
-        sheet = cells = None
+        sheet = sheet_rows = None
         part, sheet_row, count = 1, 0, 0
         if self.workbook is not None:
             sheet = self._new_sheet(dataset, part)
             result.sheets.append(sheet.name)
-            cells = list(enumerate(self._cell_writers(sheet, columns)))
+            sheet_rows = self._sheet_rows(sheet, columns)
         for row in dataset.rows():
             count += 1
             decimals = company_decimals
@@ -247,16 +213,13 @@ class AuditWriter:
                     decimals[index] = currency_decimals.get(row[currency_index], self.decimals)
             if sheet is not None:
                 if sheet_row >= self.max_rows:
-                    self._close_sheet(sheet, sheet_row, ncols)
+                    self._close_sheet(sheet, sheet_rows, sheet_row, ncols)
                     part, sheet_row = part + 1, 0
                     sheet = self._new_sheet(dataset, part)
                     result.sheets.append(sheet.name)
-                    cells = list(enumerate(self._cell_writers(sheet, columns)))
+                    sheet_rows = self._sheet_rows(sheet, columns)
                 sheet_row += 1
-                for index, write in cells:
-                    value = row[index]
-                    if value is not None and value != "":  # a blank cell without a format is no cell at all
-                        write(sheet_row, index, value, decimals[index])
+                sheet_rows.write(sheet_row, row, decimals)
             if csv_writer is not None:
                 csv_writer.writerow([self._csv_value(col, row[index], decimals[index])
                                      for index, col in enumerate(columns)])
@@ -264,7 +227,7 @@ class AuditWriter:
                 if row[index]:
                     totals[col.name] += row[index]
         if sheet is not None:
-            self._close_sheet(sheet, sheet_row, ncols)
+            self._close_sheet(sheet, sheet_rows, sheet_row, ncols)
         result.totals.update(totals)
         return count
 

@@ -19,6 +19,7 @@ from . import test_menus_browser
 from . import test_payment_hold
 from . import test_audit_export
 from . import test_audit_ads
+from . import test_audit_sheet_rows
 from . import test_audit_logs
 from . import test_audit_schedule
 from . import test_tours
