@@ -57,11 +57,13 @@ class AdsDataset(AuditDataset):
     def business_unit(self):
         return (self.company.name or "")[:25]
 
-    def _period_filter(self, alias):
+    def _period_filter(self, alias, state="parent_state"):
+        """The export's lines: company, period, journals, posted. With ``state="state"``, the same filter on
+        their entries (account_move), whose company, date, journal and state the lines have."""
         export = self.export
         return SQL("%s = %s AND %s = 'posted' AND %s BETWEEN %s AND %s %s",
                    SQL.identifier(alias, "company_id"), export.company_id.id,
-                   SQL.identifier(alias, "parent_state"), SQL.identifier(alias, "date"),
+                   SQL.identifier(alias, state), SQL.identifier(alias, "date"),
                    export.date_from, export.date_to, self._journal_filter(alias))
 
     def _accounting_lines(self, alias):
@@ -72,10 +74,6 @@ class AdsDataset(AuditDataset):
         accounts = self.env["account.account"].with_company(self.company).with_context(
             active_test=False, lang=self.lang).search([("company_ids", "parent_of", self.company.ids)])
         return {account.id: account for account in accounts}
-
-    def _logins(self):
-        users = self.env["res.users"].with_context(active_test=False).search_read([], ["login"])
-        return {user["id"]: user["login"] for user in users}
 
     def _local_tz(self):
         name = self.company.partner_id.tz or self.env.user.tz or "UTC"
@@ -142,13 +140,6 @@ class AdsGlDetail(AdsDataset):
     ]
 
     # -- set-based inputs, read once ---------------------------------------------------------------
-    def _account_uses(self):
-        """How many journal lines of the period each account has (same filters as the rows)."""
-        self.env.cr.execute(SQL("""
-            SELECT l.account_id, COUNT(*) FROM account_move_line l
-             WHERE %s AND %s GROUP BY l.account_id""", self._period_filter("l"), self._accounting_lines("l")))
-        return dict(self.env.cr.fetchall())
-
     def _holidays(self, tz):
         """The company's public holidays: the global leaves (no resource) of its working-time calendar
         (module resource, installed with account through digest), as local dates."""
@@ -191,49 +182,7 @@ class AdsGlDetail(AdsDataset):
 
         return SQL("(%s AND (m.reversed_entry_id IS NULL OR %s))", made_by_hand("m"), made_by_hand("orig"))
 
-    def _query(self, last_id):
-        return SQL("""
-            WITH page AS (
-                SELECT l.id, l.move_id, l.account_id, l.journal_id, l.name, l.date, l.debit, l.credit,
-                       l.amount_currency, l.currency_id,
-                       (l.tax_line_id IS NOT NULL OR EXISTS (
-                            SELECT 1 FROM account_move_line_account_tax_rel r WHERE r.account_move_line_id = l.id
-                       )) AS has_tax
-                  FROM account_move_line l
-                 WHERE %(period)s AND %(accounting)s %(keyset)s
-              ORDER BY l.id
-                 LIMIT %(limit)s
-            ),
-            numbered AS (
-                -- the line's number within its entry, over all the entry's lines (a page may cut an entry)
-                SELECT x.id, ROW_NUMBER() OVER (PARTITION BY x.move_id ORDER BY x.id) AS line_number
-                  FROM account_move_line x
-                 WHERE x.move_id IN (SELECT move_id FROM page) AND %(accounting_x)s
-            ),
-            moves AS (
-                SELECT m.id, m.name, m.ref, m.create_uid, m.create_date, m.write_uid, m.write_date,
-                       post.posted_at, post.posted_uid, orig.name AS reversed_name,
-                       (SELECT r.name FROM account_move r WHERE r.reversed_entry_id = m.id AND r.state = 'posted'
-                         ORDER BY r.id LIMIT 1) AS reversing_name,
-                       %(manual)s AS manual
-                  FROM account_move m
-             LEFT JOIN account_move orig ON orig.id = m.reversed_entry_id
-             %(posted)s
-                 WHERE m.id IN (SELECT move_id FROM page)
-            )
-            SELECT page.*, numbered.line_number, mv.name AS move_name, mv.ref, mv.create_uid, mv.create_date,
-                   mv.write_uid, mv.write_date, mv.posted_at, mv.posted_uid, mv.reversed_name, mv.reversing_name,
-                   mv.manual
-              FROM page
-              JOIN numbered ON numbered.id = page.id
-              JOIN moves mv ON mv.id = page.move_id
-          ORDER BY page.id""",
-            period=self._period_filter("l"), accounting=self._accounting_lines("l"),
-            accounting_x=self._accounting_lines("x"), manual=self._manual_condition(),
-            posted=self._posted_join(), keyset=SQL("AND l.id > %s", last_id) if last_id else SQL(),
-            limit=self.batch_size)
-
-    # -- the CSV file by COPY: the same rows and flags as rows(), computed by PostgreSQL -------------------
+    # -- the rows, flags included, in one statement: COPY writes it as the CSV file, rows() reads it back ----
     def _fiscal_periods(self):
         """``(days, fiscal years, periods)``: each day of the export's period with its ADS Fiscal_Year and
         Period, as arrays for the query (a few hundred days: cheaper than the rule in SQL)."""
@@ -249,11 +198,20 @@ class AdsGlDetail(AdsDataset):
         return days, years, periods
 
     def copy_query(self):
-        """GL_Detail as text, as rows() writes it through the csv module (tests compare the two files byte for
-        byte): amounts at the currency's decimals, dates ISO, flags Y or N, empty fields NULL. The flags'
-        rules are those of kernels/audit_flags.py, here over the whole period in one statement: what belongs
-        to an entry (its users, dates, reversal and most flags) is worked out once per entry, then joined to
-        its lines."""
+        """GL_Detail's rows in the order of the entries and of their lines: amounts at the currency's decimals,
+        flags Y or N, empty fields NULL. As COPY writes it, it is the text the csv module writes from rows()
+        (tests compare the two files byte for byte). The flags over the whole period in one statement: what
+        belongs to an entry (its users, dates, reversal and most flags) is worked out once per entry, then
+        joined to its lines.
+
+        The flags (ISA 240 / PCAOB AS 2401), per line: Manual (a miscellaneous entry no process made, see
+        _manual_condition); Reversal (the entry reverses another or is reversed); Weekend or holiday (posted, in
+        the company's time zone, on a Saturday, a Sunday or a public holiday of its working-time calendar);
+        Round amount (a non-zero multiple of the export's unit, compared in cents); Posted after the lock date
+        (posted on a later day than the lock date covering the line, when its effective date is on or before
+        it: the fiscal-year and hard lock dates, the sales or purchase lock date for those journals, the tax lock
+        date for lines with tax); Late posting (posted more than N days after its effective date); Rare account
+        (an account with fewer than N lines in the period); Same user (entered and posted by the same user)."""
         export, company = self.export, self.company
         accounts = self._accounts()
         tz = self._local_tz()
@@ -294,10 +252,10 @@ class AdsGlDetail(AdsDataset):
                   JOIN account_journal j ON j.id = m.journal_id
              LEFT JOIN account_move orig ON orig.id = m.reversed_entry_id
              LEFT JOIN posts post ON post.res_id = m.id
-                 WHERE m.id IN (SELECT move_id FROM lines)),
+                 WHERE %(period_moves)s),
             entries AS MATERIALIZED (
                 SELECT mv.*, ((mv.posted_at AT TIME ZONE 'UTC') AT TIME ZONE %(tz)s)::date AS posted_day,
-                       -- the lock dates covering every line of the entry (kernels/audit_flags.applicable_lock_date)
+                       -- the lock dates covering every line of the entry (the tax lock date is per line)
                        GREATEST(%(lock_fiscalyear)s::date, %(lock_hard)s::date,
                                 CASE mv.journal_type WHEN 'sale' THEN %(lock_sale)s::date
                                                      WHEN 'purchase' THEN %(lock_purchase)s::date END) AS lock_date,
@@ -336,11 +294,14 @@ class AdsGlDetail(AdsDataset):
          LEFT JOIN acc ON acc.id = l.account_id
          LEFT JOIN uses ON uses.account_id = l.account_id
          LEFT JOIN res_currency cur ON cur.id = l.currency_id
-          ORDER BY l.id""",
+          ORDER BY l.move_id, l.id""",
             account_ids=list(accounts), account_codes=[account.code or "" for account in accounts.values()],
             days=days, years=years, periods=periods,
             period=self._period_filter("l"), accounting=self._accounting_lines("l"), decimals=self.decimals,
-            manual=self._manual_condition(), posts=self._posted_of(SQL("SELECT move_id FROM lines")), tz=tz.key,
+            manual=self._manual_condition(), period_moves=self._period_filter("m", state="state"),
+            posts=self._posted_of(SQL("SELECT pm.id FROM account_move pm WHERE %s",
+                                      self._period_filter("pm", state="state"))),
+            tz=tz.key,
             lock_fiscalyear=locks["fiscalyear"], lock_hard=locks["hard"], lock_sale=locks["sale"],
             lock_purchase=locks["purchase"],
             business_unit=self.business_unit, currency=company.currency_id.name,
@@ -369,63 +330,9 @@ class AdsGlDetail(AdsDataset):
         return {"Debit_Amount": float(debit), "Credit_Amount": float(credit)}
 
     def rows(self):
-        export, company = self.export, self.company
-        accounts = {account_id: account.code for account_id, account in self._accounts().items()}
-        journals = {journal.id: (journal.code, journal.type) for journal in self.env["account.journal"].with_context(
-            active_test=False).search([("company_id", "=", company.id)])}
-        currencies = {cur.id: cur.name for cur in self.env["res.currency"].with_context(active_test=False).search([])}
-        logins = self._logins()
-        uses = self._account_uses()
-        tz = self._local_tz()
-        holidays = self._holidays(tz)
-        locks = self._locks()
-        company_currency = company.currency_id.name
-        unit, decimals = export.round_amount_unit, self.decimals
-        late_days, rare_threshold = export.late_posting_days, export.rare_account_uses
-        last_month, last_day = int(company.fiscalyear_last_month), company.fiscalyear_last_day
-        periods = {}
-        business_unit = self.business_unit
-        for batch in self._pages(self._query, lambda row: row["id"]):
-            for r in batch:
-                amount, side = flags.debit_credit(r["debit"], r["credit"])
-                amount = self._amount(amount)
-                day = r["date"]
-                if day not in periods:
-                    periods[day] = flags.fiscal_period(day, last_month, last_day)
-                fiscal_year, period = periods[day]
-                # Posted by and at: the tracked posting, or (no tracking: created posted by a process or with
-                # tracking off) the entry's creator at its creation.
-                posted_at = r["posted_at"] or r["create_date"]
-                posted_uid = r["posted_uid"] or r["create_uid"]
-                posted_day = self._local_date(posted_at, tz)
-                journal_code, journal_type = journals.get(r["journal_id"], ("", ""))
-                if r["reversed_name"]:
-                    reversal, reversal_of = "1", r["reversed_name"]
-                elif r["reversing_name"]:
-                    reversal, reversal_of = "2", r["reversing_name"]
-                else:
-                    reversal, reversal_of = "", ""
-                lock_date = flags.applicable_lock_date(locks, journal_type, r["has_tax"])
-                yield (
-                    r["move_name"], r["line_number"], r["ref"] or "", r["name"] or "", journal_code, business_unit,
-                    str(fiscal_year), period, day,
-                    logins.get(r["create_uid"], ""), r["create_date"].date(), f"{r['create_date']:%H:%M:%S}",
-                    logins.get(posted_uid, ""), posted_at.date(),
-                    logins.get(r["write_uid"], ""), r["write_date"].date(),
-                    accounts.get(r["account_id"], ""), amount, side, company_currency,
-                    None, "", None, "", reversal, reversal_of, "", "", "", "", "",
-                    self._amount(abs(r["amount_currency"] or 0.0), currencies.get(r["currency_id"])),
-                    currencies.get(r["currency_id"], ""),
-                    amount if side == flags.DEBIT else 0.0, amount if side == flags.CREDIT else 0.0,
-                    flags.yes_no(r["manual"]),
-                    flags.yes_no(reversal),
-                    flags.yes_no(flags.is_weekend_or_holiday(posted_day, holidays)),
-                    flags.yes_no(flags.is_round_amount(amount, unit, decimals)),
-                    flags.yes_no(flags.is_posted_after_lock_date(day, posted_day, lock_date)),
-                    flags.yes_no(flags.is_late_posting(day, posted_day, late_days)),
-                    flags.yes_no(flags.is_rare_account(uses.get(r["account_id"]), rare_threshold)),
-                    flags.yes_no(posted_uid == r["create_uid"]),
-                )
+        """The rows of copy_query() as values (dates, numbers), for the workbook: the flags are worked out once,
+        by PostgreSQL, for the text file (COPY) and the sheet alike."""
+        yield from self._cursor_rows(self.copy_query())
 
 
 @register

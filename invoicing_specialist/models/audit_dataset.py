@@ -1,9 +1,12 @@
 """The datasets of an audit export: each declares its columns and yields its rows.
 
-A dataset reads PostgreSQL in batches with keyset pagination (``WHERE key > last ORDER BY key LIMIT n``):
-each page is one short query, memory holds one batch, and nothing is built as a string (odoo.tools.SQL).
-The writer (audit_writer.py) takes the rows as they come.
+A dataset reads PostgreSQL in batches, with keyset pagination (``WHERE key > last ORDER BY key LIMIT n``:
+each page is one short query) or, for the journal-entry extract, from a server-side cursor over one statement;
+memory holds one batch, and nothing is built as a string (odoo.tools.SQL). The writer (audit_writer.py) takes
+the rows as they come.
 """
+
+from contextlib import contextmanager
 
 from odoo.tools import SQL, LazyTranslate
 from odoo.tools.translate import LazyGettext
@@ -109,11 +112,36 @@ class AuditDataset:
         server sends each row as a CopyData message of its own), each row ending with a line feed."""
         sql = SQL("COPY (%s) TO STDOUT WITH (FORMAT csv, DELIMITER %s)", self.copy_query(), self.delimiter)
         cr = self.env.cr
-        # For this statement only: no JIT compilation (the planner's estimate of a million-row export with
-        # subqueries sets it off, and compiling costs seconds while the plan runs for less), room to sort the
-        # rows in memory. set_config(..., true) is local to the transaction: the settings are put back after.
-        # Dates are written as PostgreSQL's ISO style gives them (YYYY-MM-DD, HH:MM:SS), whatever the server's.
+        with self._large_query_settings():
+            cr.copy_expert(cr.mogrify(sql).decode(), target)
+
+    def _cursor_rows(self, query):
+        """The rows of ``query``, read from a server-side cursor ``batch_size`` rows at a time (DECLARE and
+        FETCH in the export's transaction: the same snapshot as the rest of the export), so that memory does
+        not grow with the number of rows."""
+        cr = self.env.cr
+        cursor = SQL.identifier(f"ispec_{self.key}")
+        with self._large_query_settings():
+            cr.execute(SQL("DECLARE %s NO SCROLL CURSOR FOR %s", cursor, query))
+            try:
+                while True:
+                    cr.execute(SQL("FETCH FORWARD %s FROM %s", self.batch_size, cursor))
+                    batch = cr.fetchall()
+                    yield from batch
+                    if len(batch) < self.batch_size:
+                        return
+            finally:
+                cr.execute(SQL("CLOSE %s", cursor))
+
+    @contextmanager
+    def _large_query_settings(self):
+        """For the statements of a large dataset only: no JIT compilation (the planner's estimate of a
+        million-row export with subqueries sets it off, and compiling costs seconds while the plan runs for
+        less), room to sort in memory, and dates as PostgreSQL's ISO style writes them (YYYY-MM-DD, HH:MM:SS),
+        whatever the server's. set_config(..., true) is local to the transaction: the settings are put back
+        after."""
         settings = {"jit": "off", "work_mem": "256MB", "DateStyle": "ISO, YMD"}
+        cr = self.env.cr
         cr.execute(SQL("SELECT %s", SQL(", ").join(SQL("current_setting(%s)", name) for name in settings)))
         previous = dict(zip(settings, cr.fetchone(), strict=True))
 
@@ -123,7 +151,7 @@ class AuditDataset:
 
         configure(settings)
         try:
-            cr.copy_expert(cr.mogrify(sql).decode(), target)
+            yield
         finally:
             configure(previous)
 
