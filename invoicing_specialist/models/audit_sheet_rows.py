@@ -153,7 +153,7 @@ class SheetRows:
             cells.append((index, cell))
         return cells
 
-    def write(self, row, values, decimals):
+    def add_row(self, row, values, decimals):
         """Row ``row`` (0-based, as xlsxwriter counts) of ``values``; ``decimals``: per column, the decimals
         of its amounts in this row."""
         if self.cells is None:

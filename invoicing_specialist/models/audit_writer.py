@@ -219,7 +219,7 @@ class AuditWriter:
                     result.sheets.append(sheet.name)
                     sheet_rows = self._sheet_rows(sheet, columns)
                 sheet_row += 1
-                sheet_rows.write(sheet_row, row, decimals)
+                sheet_rows.add_row(sheet_row, row, decimals)
             if csv_writer is not None:
                 csv_writer.writerow([self._csv_value(col, row[index], decimals[index])
                                      for index, col in enumerate(columns)])

@@ -50,7 +50,7 @@ class CellApiRows:
     def __init__(self, writer, sheet, columns):
         self.writer, self.sheet, self.columns = writer, sheet, columns
 
-    def write(self, row, values, decimals):
+    def add_row(self, row, values, decimals):
         formats, sheet = self.writer.formats, self.sheet
         for index, col in enumerate(self.columns):
             value = values[index]
