@@ -20,6 +20,7 @@ journals, users, currencies, how often each account is used in the period) are r
 """
 
 import datetime
+import math
 import zoneinfo
 
 from odoo.tools import SQL, LazyTranslate
@@ -90,6 +91,7 @@ class AdsGlDetail(AdsDataset):
     key = "ads_gl_detail"
     ads_name = "GL_Detail"
     csv_by_copy = True
+    _figures = None  # _account_figures(), once read
     columns = [
         Column("Journal_ID", _lt("Journal Entry")),
         Column("Journal_ID_Line_Number", _lt("Line Number"), INTEGER),
@@ -214,6 +216,7 @@ class AdsGlDetail(AdsDataset):
         (an account with fewer than N lines in the period); Same user (entered and posted by the same user)."""
         export, company = self.export, self.company
         accounts = self._accounts()
+        uses = {account_id: lines for account_id, (lines, _debit, _credit) in self._account_figures().items()}
         tz = self._local_tz()
         locks = {name: day or None for name, day in self._locks().items()}  # an empty date field reads False
         days, years, periods = self._fiscal_periods()
@@ -232,13 +235,10 @@ class AdsGlDetail(AdsDataset):
                 SELECT l.id, l.move_id, l.account_id, l.name, l.currency_id,
                        ROW_NUMBER() OVER (PARTITION BY l.move_id ORDER BY l.id) AS line_number,
                        ROUND(ABS(l.debit - l.credit), %(decimals)s) AS amount, l.credit > l.debit AS is_credit,
-                       ABS(COALESCE(l.amount_currency, 0)) AS amount_currency,
-                       (l.tax_line_id IS NOT NULL OR EXISTS (
-                            SELECT 1 FROM account_move_line_account_tax_rel r WHERE r.account_move_line_id = l.id
-                       )) AS has_tax
+                       ABS(COALESCE(l.amount_currency, 0)) AS amount_currency, %(has_tax)s AS has_tax
                   FROM account_move_line l
                  WHERE %(period)s AND %(accounting)s),
-            uses AS (SELECT account_id, COUNT(*) AS n FROM lines GROUP BY account_id),
+            uses(account_id, n) AS (SELECT * FROM unnest(%(use_accounts)s::int[], %(use_counts)s::int[])),
             posts AS (%(posts)s),
             moves AS (
                 SELECT m.id, m.name, m.ref, m.date, m.create_uid, m.create_date, m.write_uid, m.write_date,
@@ -296,8 +296,13 @@ class AdsGlDetail(AdsDataset):
          LEFT JOIN res_currency cur ON cur.id = l.currency_id
           ORDER BY l.move_id, l.id""",
             account_ids=list(accounts), account_codes=[account.code or "" for account in accounts.values()],
+            use_accounts=list(uses), use_counts=list(uses.values()),
             days=days, years=years, periods=periods,
             period=self._period_filter("l"), accounting=self._accounting_lines("l"), decimals=self.decimals,
+            # whether a line has tax only matters under a tax lock date: without one, it is not worked out
+            has_tax=SQL("""(l.tax_line_id IS NOT NULL OR EXISTS (
+                SELECT 1 FROM account_move_line_account_tax_rel r WHERE r.account_move_line_id = l.id))"""
+                        ) if locks["tax"] else SQL("FALSE"),
             manual=self._manual_condition(), period_moves=self._period_filter("m", state="state"),
             posts=self._posted_of(SQL("SELECT pm.id FROM account_move pm WHERE %s",
                                       self._period_filter("pm", state="state"))),
@@ -319,15 +324,26 @@ class AdsGlDetail(AdsDataset):
             rare_flag=yes_no(SQL("%(threshold)s > 0 AND COALESCE(uses.n, 0) < %(threshold)s",
                                  threshold=export.rare_account_uses or 0)))
 
+    def _account_figures(self):
+        """``{account id: (lines, debit, credit)}`` of the period's lines (same filters as the rows; amounts as
+        the rows have them, line by line at the currency's decimals), read once: the rarely-used-account flag
+        and the control totals of a CSV-only export from one pass over the lines."""
+        if self._figures is None:
+            self.env.cr.execute(SQL("""
+                SELECT l.account_id, COUNT(*),
+                       COALESCE(SUM(ROUND(l.debit - l.credit, %(decimals)s)) FILTER (WHERE l.debit >= l.credit), 0),
+                       COALESCE(SUM(ROUND(l.credit - l.debit, %(decimals)s)) FILTER (WHERE l.credit > l.debit), 0)
+                  FROM account_move_line l
+                 WHERE %(period)s AND %(accounting)s
+              GROUP BY l.account_id""",
+                decimals=self.decimals, period=self._period_filter("l"), accounting=self._accounting_lines("l")))
+            self._figures = {account_id: figures for account_id, *figures in self.env.cr.fetchall()}
+        return self._figures
+
     def copy_totals(self):
-        self.env.cr.execute(SQL("""
-            SELECT COALESCE(SUM(ROUND(l.debit - l.credit, %(decimals)s)) FILTER (WHERE l.debit >= l.credit), 0),
-                   COALESCE(SUM(ROUND(l.credit - l.debit, %(decimals)s)) FILTER (WHERE l.credit > l.debit), 0)
-              FROM account_move_line l
-             WHERE %(period)s AND %(accounting)s""",
-            decimals=self.decimals, period=self._period_filter("l"), accounting=self._accounting_lines("l")))
-        debit, credit = self.env.cr.fetchone()
-        return {"Debit_Amount": float(debit), "Credit_Amount": float(credit)}
+        figures = self._account_figures().values()
+        return {"Debit_Amount": round(math.fsum(debit for _lines, debit, _credit in figures), self.decimals),
+                "Credit_Amount": round(math.fsum(credit for _lines, _debit, credit in figures), self.decimals)}
 
     def rows(self):
         """The rows of copy_query() as values (dates, numbers), for the workbook: the flags are worked out once,

@@ -255,6 +255,31 @@ class TestAuditAds(AccountTestInvoicingCommon):
         self.assertEqual(flags_of(self.holiday)["Flag_Round_Amount"], {"Y"})  # 333.33 = 3 x 111.11
         self.assertEqual(flags_of(self.plain, self.receivable)["Flag_Round_Amount"], {"N"})
 
+    def test_tax_lock_date_flags_the_lines_with_tax(self):
+        """Under a tax lock date, a bill dated before it and posted after it has its lines with tax flagged (the
+        taxed line and the tax line), not its payable line: no other lock date covers a purchase journal here."""
+        bill = self.env["account.move"].create({
+            "move_type": "in_invoice", "partner_id": self.partner_a.id, "invoice_date": "2025-03-26",
+            "invoice_line_ids": [Command.create({
+                "product_id": self.product_a.id, "quantity": 1, "price_unit": 400.0,
+                "tax_ids": [Command.set(self.company_data["default_tax_purchase"].ids)]})],
+        })
+        self._post(bill, datetime(2025, 4, 3, 9, 0), self.poster)
+        _export, package, manifest = self._generate()
+        _header, rows = self._rows(package, manifest, "ads_gl_detail")
+        self.assertEqual({row["Flag_Posted_After_Lock_Date"] for row in rows if row["Journal_ID"] == bill.name}, {"N"})
+
+        self.env.company.tax_lock_date = date(2025, 3, 31)
+        _export, package, manifest = self._generate()
+        _header, rows = self._rows(package, manifest, "ads_gl_detail")
+        flagged = {row["GL_Account_Number"]: row["Flag_Posted_After_Lock_Date"]
+                   for row in rows if row["Journal_ID"] == bill.name}
+        payable = bill.line_ids.filtered(lambda line: line.display_type == "payment_term").account_id
+        self.assertEqual(flagged.pop(payable.code), "N")
+        taxed = bill.line_ids.filtered(lambda line: line.tax_ids or line.tax_line_id).account_id
+        self.assertEqual(flagged, dict.fromkeys(taxed.mapped("code"), "Y"))
+        self.assertEqual(len(bill.line_ids), 3)
+
     def test_trial_balance_equals_the_orm(self):
         _export, package, manifest = self._generate()
         header, rows = self._rows(package, manifest, "ads_trial_balance")
