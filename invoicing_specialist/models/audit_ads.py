@@ -15,8 +15,9 @@ the entity (Segment01-05, Local_Amount, Reporting_Amount) are kept, empty, so th
 auditor's import expects them; fields that are not the standard's come after its fields (the document
 currency amount, debit and credit apart for the control totals, the test flags).
 
-Each file is read with one query per page (keyset on the line id, odoo.tools.SQL); the small lookups (accounts,
-journals, users, currencies, how often each account is used in the period) are read once, before the pages.
+GL_Detail is one statement (odoo.tools.SQL), flags included: COPY writes it as the text file and a server-side
+cursor reads it for the sheet. The other files are read with one query per page (keyset); their small lookups
+(accounts, journals, users) are read once, before the pages.
 """
 
 import datetime

@@ -9,9 +9,10 @@ sheet. The sheet is the one xlsxwriter writes from the same values, byte for byt
 deliberate difference: a text that looks like xlsxwriter's rich-string XML (``<r>...</r>``) is escaped like
 any other text, where xlsxwriter would copy it into the file unescaped.
 
-It uses three things of xlsxwriter's constant_memory mode that are not its public API: the worksheet's row
-file (``fh``, flushed up to ``previous_row``) and ``_check_dimensions`` for the sheet's used range. The version
-is the one Odoo's requirements pin; the byte-for-byte test is what tells if another version writes otherwise.
+It uses things of xlsxwriter's constant_memory mode that are not its public API: the worksheet's row file
+(``fh``), ``_write_single_row`` to flush the rows it holds, ``_check_dimensions`` for the sheet's used range and
+a format's ``_get_xf_index``. The version is the one Odoo's requirements pin; the byte-for-byte test is what tells
+if another version writes otherwise.
 """
 
 import datetime
@@ -35,7 +36,8 @@ JOINT = "\ue000"
 ROW_MAY_NEED_ESCAPING = re.compile(
     "[&<>\x00-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufffe\uffff]")
 XLSX_TEXT_MAX = 32767  # characters in a cell; xlsxwriter cuts longer texts there
-# Excel's serial day numbers (see audit_writer.py): from 1 March 1900 on, the distance from 30 December 1899.
+# Excel's serial day numbers: day 1 is 1 January 1900, counting a 29 February 1900 that never was; from 1 March
+# 1900 on, the serial number of a date is its distance from 30 December 1899.
 EXCEL_EPOCH_ORDINAL = datetime.date(1899, 12, 30).toordinal()
 EXCEL_LEAP_BUG_END = datetime.date(1900, 3, 1)
 
